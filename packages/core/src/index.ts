@@ -1,0 +1,17 @@
+export * from './errors/index.js';
+export * from './spec/index.js';
+export * from './data/matrix.js';
+export * from './data/preference-example.js';
+export * from './data/embedded-comparisons.js';
+export * from './model/projector-spec.js';
+export * from './model/model-definition.js';
+export * from './model/named-weights.js';
+export * from './model/parameter-layout.js';
+export * from './model/initialize-weights.js';
+export { Random } from './random/random.js';
+export * from './losses/loss-settings.js';
+export * from './losses/pairwise-loss.js';
+export * from './losses/batch-loss.js';
+export * from './optim/optimizer-settings.js';
+export { createReferenceBackend } from './engine/reference/reference-backend.js';
+export { parseOptions } from './util/parse-options.js';
