@@ -1,33 +1,41 @@
-import { definePalError } from './pal-error.js';
+import { PalError } from './pal-error.js';
 
 /** An option, setting or argument does not satisfy its schema. */
-export const InvalidArgumentError = definePalError('InvalidArgumentError');
-export type InvalidArgumentError = InstanceType<typeof InvalidArgumentError>;
+export class InvalidArgumentError extends PalError {
+  static override readonly errorName = 'InvalidArgumentError';
+}
 
 /** A preference row or an embedding matrix is malformed (bad label, NaN, wrong shape, empty). */
-export const InvalidPreferenceDataError = definePalError('InvalidPreferenceDataError');
-export type InvalidPreferenceDataError = InstanceType<typeof InvalidPreferenceDataError>;
+export class InvalidPreferenceDataError extends PalError {
+  static override readonly errorName = 'InvalidPreferenceDataError';
+}
 
 /** Two things that must agree in size do not (embedding width vs. model definition, weights vs. layout). */
-export const DimensionMismatchError = definePalError('DimensionMismatchError');
-export type DimensionMismatchError = InstanceType<typeof DimensionMismatchError>;
+export class DimensionMismatchError extends PalError {
+  static override readonly errorName = 'DimensionMismatchError';
+}
 
 /** A user id was asked for that the model was neither trained on nor localised to. */
-export const UnknownUserError = definePalError('UnknownUserError');
-export type UnknownUserError = InstanceType<typeof UnknownUserError>;
+export class UnknownUserError extends PalError {
+  static override readonly errorName = 'UnknownUserError';
+}
 
 /** A checkpoint is missing, truncated, tampered with, or of an unknown format version. */
-export const InvalidCheckpointError = definePalError('InvalidCheckpointError');
-export type InvalidCheckpointError = InstanceType<typeof InvalidCheckpointError>;
+export class InvalidCheckpointError extends PalError {
+  static override readonly errorName = 'InvalidCheckpointError';
+}
 
 /** Training or localisation was stopped through its AbortSignal. */
-export const TrainingAbortedError = definePalError('TrainingAbortedError');
-export type TrainingAbortedError = InstanceType<typeof TrainingAbortedError>;
+export class TrainingAbortedError extends PalError {
+  static override readonly errorName = 'TrainingAbortedError';
+}
 
 /** A plugin (backend engine, execution provider, encoder model) cannot be loaded on this machine. */
-export const PluginUnavailableError = definePalError('PluginUnavailableError');
-export type PluginUnavailableError = InstanceType<typeof PluginUnavailableError>;
+export class PluginUnavailableError extends PalError {
+  static override readonly errorName = 'PluginUnavailableError';
+}
 
 /** Training produced a non-finite loss or weights (diverged). */
-export const NumericalError = definePalError('NumericalError');
-export type NumericalError = InstanceType<typeof NumericalError>;
+export class NumericalError extends PalError {
+  static override readonly errorName = 'NumericalError';
+}
