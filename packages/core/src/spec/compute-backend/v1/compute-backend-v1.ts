@@ -28,6 +28,11 @@ export interface TrainStepOptionsV1 {
 export interface BackendModelV1 {
   /** Forward (training mode), backward and one AdamW update of the trainable groups; returns the loss before the update. */
   doTrainStep(batch: ComparisonBatchV1, options: TrainStepOptionsV1): Promise<{ loss: number }>;
+  /**
+   * Optional: several consecutive train steps in one call, for engines where a call has a fixed cost
+   * (ONNX Runtime copies every output back to JS). Must equal calling `doTrainStep` for each batch in order.
+   */
+  doTrainSteps?(batches: ComparisonBatchV1[], options: TrainStepOptionsV1[]): Promise<{ losses: number[] }>;
   /** Loss and logits r_left - r_right in evaluation mode (no dropout, no update). */
   doEvaluate(batch: ComparisonBatchV1): Promise<{ loss: number; logits: Float32Array }>;
   /** Loss and the gradient of every parameter in evaluation mode, without updating (used by the conformance kit). */
