@@ -15,3 +15,5 @@ export * from './losses/batch-loss.js';
 export * from './optim/optimizer-settings.js';
 export { createReferenceBackend } from './engine/reference/reference-backend.js';
 export { parseOptions } from './util/parse-options.js';
+export * from './checkpoint/index.js';
+export * from './encoding/index.js';
