@@ -17,3 +17,4 @@ export { createReferenceBackend } from './engine/reference/reference-backend.js'
 export { parseOptions } from './util/parse-options.js';
 export * from './checkpoint/index.js';
 export * from './encoding/index.js';
+export { randomComparisonBatch } from './synthetic/random-comparison-batch.js';
