@@ -1,0 +1,1 @@
+export { createFakeHub, type FakeHub, type FakeHubRepository, type FakeHubRequest, type FakeHubSettings } from './fake-hub.js';
