@@ -1,0 +1,58 @@
+import * as ort from 'onnxruntime-node';
+import { PluginUnavailableError } from '@pal/core';
+import type { Feed } from './batch-feeds.js';
+
+/** How sessions are created: execution providers in order of preference and CPU threads. */
+export interface RuntimeSettings {
+  executionProviders: string[];
+  threads: number | undefined;
+}
+
+/** Creates an ONNX Runtime session for serialised model bytes, naming the provider when one cannot load. */
+export async function createSession(bytes: Uint8Array, runtime: RuntimeSettings): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    executionProviders: runtime.executionProviders,
+    graphOptimizationLevel: 'all',
+    executionMode: 'sequential',
+    interOpNumThreads: 1,
+  };
+  if (runtime.threads !== undefined) options.intraOpNumThreads = runtime.threads;
+  try {
+    return await ort.InferenceSession.create(bytes, options);
+  } catch (error) {
+    const accelerated = runtime.executionProviders.filter((provider) => provider !== 'cpu');
+    if (accelerated.length > 0) {
+      throw new PluginUnavailableError(
+        `onnxruntime-node could not create a session on execution provider(s) ${accelerated.map((name) => `"${name}"`).join(', ')}; ` +
+          'check that its libraries are installed (onnxruntime-node downloads CUDA / TensorRT binaries in its install script)',
+        { cause: error, source: 'backend-onnx' },
+      );
+    }
+    throw error;
+  }
+}
+
+/** Converts plain feeds into ONNX Runtime tensors (float32 and int64 arrays are wrapped, not copied). */
+export function toTensors(feeds: Record<string, Feed>): Record<string, ort.Tensor> {
+  const tensors: Record<string, ort.Tensor> = {};
+  for (const [name, feed] of Object.entries(feeds)) tensors[name] = new ort.Tensor(feed.type, feed.data, feed.dims);
+  return tensors;
+}
+
+/** A float32 scalar tensor (shape []). */
+export function scalarTensor(value: number): ort.Tensor {
+  return new ort.Tensor('float32', Float32Array.of(value), []);
+}
+
+/** Names of the execution providers the installed onnxruntime-node knows about. */
+export function supportedExecutionProviders(): string[] {
+  return ort.listSupportedBackends().map((backend) => backend.name);
+}
+
+/** Runs a session, keeping only the named outputs' float data. */
+export async function runSession(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<Record<string, Float32Array>> {
+  const results = await session.run(feeds);
+  const outputs: Record<string, Float32Array> = {};
+  for (const [name, tensor] of Object.entries(results)) outputs[name] = tensor.data as Float32Array;
+  return outputs;
+}

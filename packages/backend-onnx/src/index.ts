@@ -1,0 +1,1 @@
+export { createOnnxBackend, onnxBackendSettingsSchema, type OnnxBackendSettings } from './backend/onnx-backend.js';

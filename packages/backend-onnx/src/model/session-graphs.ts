@@ -1,0 +1,138 @@
+import { USER_LOGITS, modelProjectors, parameterLayout, type LossSettings, type ModelDefinition, type OptimizerSettings, type ParameterInfo } from '@pal/core';
+import { DifferentiableGraph } from '../graph/differentiable-graph.js';
+import { GraphBuilder } from '../graph/graph-builder.js';
+import { encodeModel } from '../onnx/encode-model.js';
+import { ADAM_EPSILON_INPUT, adamScalarInputs, emitAdamW } from './adamw-graph.js';
+import {
+  Dimensions,
+  declareInput,
+  declareParameters,
+  emitObjective,
+  emitPalADistance,
+  emitPalAProjections,
+  emitPalARows,
+  emitPalBCosine,
+  emitPalBFeatures,
+  type MaskInput,
+} from './objective-graph.js';
+
+/** Output names of the session graphs. */
+export const Outputs = {
+  loss: 'loss',
+  logits: 'logits',
+  rewards: 'rewards',
+  gradient: (name: string) => `gradient.${name}`,
+  parameter: (name: string) => `next.${name}`,
+  m: (name: string) => `next.m.${name}`,
+  v: (name: string) => `next.v.${name}`,
+} as const;
+
+/** Input names of the Adam moments of a parameter. */
+export const MomentInputs = { m: (name: string) => `m.${name}`, v: (name: string) => `v.${name}` } as const;
+
+/** A serialised graph and the inputs the caller must feed beyond parameters and batch. */
+export interface SessionGraph {
+  bytes: Uint8Array;
+  masks: MaskInput[];
+}
+
+/** What every session graph of a model is built from. */
+export interface SessionGraphOptions {
+  definition: ModelDefinition;
+  loss: LossSettings;
+  numUsers: number;
+}
+
+/** Forward (training mode), backward of the trainable parameters and their AdamW update, in one graph. */
+export function buildTrainGraph(options: SessionGraphOptions & { optimizer: OptimizerSettings; trainable: ParameterInfo[] }): SessionGraph {
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_train_step'));
+  const objective = emitObjective(graph, { ...options, training: true });
+  const g = graph.graph;
+  const gradients = graph.gradients(
+    objective.loss,
+    options.trainable.map((info) => objective.parameters[info.name]!),
+  );
+  const epsilon = g.input(ADAM_EPSILON_INPUT, 'float', []);
+  const groupScalars = new Map<string, { decay: string | undefined; stepSize: string }>();
+  for (const info of options.trainable) {
+    if (!groupScalars.has(info.group)) {
+      const names = adamScalarInputs(info.group);
+      const decay = options.optimizer.groups[info.group].weightDecay > 0 ? g.input(names.decay, 'float', []) : undefined;
+      groupScalars.set(info.group, { decay, stepSize: g.input(names.stepSize, 'float', []) });
+    }
+  }
+  for (const info of options.trainable) {
+    const parameter = objective.parameters[info.name]!;
+    const gradient = gradients.get(parameter) ?? g.op('Expand', [g.scalar(0), g.op('Shape', [parameter])]);
+    const m = g.input(MomentInputs.m(info.name), 'float', info.shape);
+    const v = g.input(MomentInputs.v(info.name), 'float', info.shape);
+    const next = emitAdamW(g, { parameter, gradient, m, v }, { ...groupScalars.get(info.group)!, epsilon }, options.optimizer);
+    g.output(next.parameter, Outputs.parameter(info.name), 'float', info.shape);
+    g.output(next.m, Outputs.m(info.name), 'float', info.shape);
+    g.output(next.v, Outputs.v(info.name), 'float', info.shape);
+  }
+  g.output(objective.loss, Outputs.loss, 'float', []);
+  return { bytes: encodeModel(g), masks: objective.masks };
+}
+
+/** Forward and backward in evaluation mode, returning the loss and every parameter's gradient. */
+export function buildGradientGraph(options: SessionGraphOptions): SessionGraph {
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_gradients'));
+  const objective = emitObjective(graph, { ...options, training: false });
+  const g = graph.graph;
+  const layout = parameterLayout(options.definition, options.numUsers);
+  const gradients = graph.gradients(objective.loss, layout.map((info) => objective.parameters[info.name]!));
+  for (const info of layout) {
+    const parameter = objective.parameters[info.name]!;
+    const gradient = gradients.get(parameter) ?? g.op('Expand', [g.scalar(0), g.op('Shape', [parameter])]);
+    g.output(gradient, Outputs.gradient(info.name), 'float', info.shape);
+  }
+  g.output(objective.loss, Outputs.loss, 'float', []);
+  return { bytes: encodeModel(g), masks: [] };
+}
+
+/** Forward in evaluation mode: the loss and the logits r_left - r_right. */
+export function buildEvaluateGraph(options: SessionGraphOptions): SessionGraph {
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_evaluate'));
+  const objective = emitObjective(graph, { ...options, training: false });
+  const g = graph.graph;
+  g.output(objective.loss, Outputs.loss, 'float', []);
+  g.output(g.op('Reshape', [objective.logits, g.int64s([-1])]), Outputs.logits, 'float', [Dimensions.comparisons]);
+  return { bytes: encodeModel(g), masks: [] };
+}
+
+/** Rewards r_u(x; x_c) for ScoreRequestV1-shaped inputs (`first` / `promptIndex` / `user` per request). */
+export function buildScoreGraph(options: Omit<SessionGraphOptions, 'loss'>): SessionGraph {
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_score'));
+  const g = graph.graph;
+  const { definition } = options;
+  const parameters = declareParameters(graph, definition, options.numUsers);
+  let rewards: string;
+  if (definition.kind === 'pal-b') {
+    const items = declareInput(graph, 'items', 'float', [Dimensions.items, definition.itemDim]);
+    const prompts = declareInput(graph, 'prompts', 'float', [Dimensions.prompts, definition.promptDim]);
+    const [itemIndex, promptIndex, user] = ['itemIndex', 'promptIndex', 'user'].map((name) =>
+      declareInput(graph, name, 'int64', [Dimensions.comparisons]),
+    ) as [string, string, string];
+    const features = emitPalBFeatures(graph, definition, parameters, items, prompts);
+    const vectors = graph.gatherRows(features.itemUnit, itemIndex, Dimensions.comparisons);
+    rewards = graph.mul(emitPalBCosine(graph, features, parameters[USER_LOGITS]!, vectors, promptIndex, user, Dimensions.comparisons), features.scale);
+  } else {
+    const rows = emitPalARows(graph, definition);
+    const first = declareInput(graph, 'first', 'int64', [Dimensions.comparisons]);
+    const { rowOutputs, pointOutputs, userSlot } = emitPalAProjections(graph, definition, parameters, rows);
+    const difference = graph.sub(
+      graph.gatherRows(rowOutputs, first, Dimensions.comparisons),
+      graph.gatherRows(pointOutputs, userSlot, Dimensions.comparisons),
+    );
+    rewards = g.op('Neg', [emitPalADistance(graph, definition, difference)]);
+  }
+  g.output(g.op('Reshape', [rewards, g.int64s([-1])]), Outputs.rewards, 'float', [Dimensions.comparisons]);
+  return { bytes: encodeModel(g), masks: [] };
+}
+
+/** True when a definition has dropout anywhere (training then needs per-step masks). */
+export function hasDropout(definition: ModelDefinition): boolean {
+  const { item, prompts } = modelProjectors(definition);
+  return [item, ...prompts].some((layout) => layout.spec.dropout > 0);
+}
