@@ -157,7 +157,8 @@ function palAUsers(users: Int32Array, feeds: Record<string, Feed>, counts: Recor
 
 /**
  * Scaled dropout masks (0 or 1/(1-p) per element) for one training step, drawn from the step seed so a
- * run is reproducible; the draw order is the graph's mask order.
+ * run is reproducible. The graph's mask order is the reference engine's draw order (projector calls in
+ * order, layer by layer, row-major), so on batches of distinct rows the masks equal the reference's.
  */
 export function dropoutMaskFeeds(masks: MaskInput[], counts: Record<string, number>, seed: number): Record<string, Feed> {
   const random = new Random(seed);
@@ -165,7 +166,8 @@ export function dropoutMaskFeeds(masks: MaskInput[], counts: Record<string, numb
   for (const mask of masks) {
     const rows = counts[mask.rows]!;
     const keep = 1 - mask.rate;
-    const threshold = Math.floor(keep * 4294967296);
+    // uniform() < keep with uniform = u / 2^32 (core's Random) is u < ceil(keep 2^32): the reference's masks.
+    const threshold = Math.ceil(keep * 4294967296);
     const data = new Float32Array(rows * mask.cols);
     const scale = 1 / keep;
     for (let index = 0; index < data.length; index++) data[index] = random.nextUint32() < threshold ? scale : 0;

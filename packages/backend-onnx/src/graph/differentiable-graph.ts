@@ -49,6 +49,18 @@ export class DifferentiableGraph {
     return y;
   }
 
+  /** Y = X W^T, a Linear layer without bias. */
+  matmulTransposed(x: string, weight: string): string {
+    const g = this.graph;
+    const y = g.op('Gemm', [x, weight], { transB: 1 });
+    this.shapes.set(y, [this.shapeOf(x)[0]!, this.shapeOf(weight)[0]!]);
+    this.tape.record([x, weight], [y], ([dy], needed) => [
+      needed[0] ? g.op('MatMul', [dy!, weight]) : undefined,
+      needed[1] ? g.op('Gemm', [dy!, x], { transA: 1 }) : undefined,
+    ]);
+    return y;
+  }
+
   /** Element-wise activation; GELU is the exact erf form (PyTorch's default), composed from Erf. */
   activation(x: string, activation: Activation): string {
     const g = this.graph;

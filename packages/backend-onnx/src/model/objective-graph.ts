@@ -86,6 +86,7 @@ function emitProjector(
   rows: string,
   call: string,
   masks: MaskInput[] | undefined,
+  omitFinalBias = false,
 ): string {
   let maskValues: string[] | undefined;
   if (masks && layout.spec.dropout > 0) {
@@ -95,7 +96,7 @@ function emitProjector(
       return declareInput(graph, name, 'float', [rows, layer.outputDim]);
     });
   }
-  return projectorForward(graph, layout, parameters, input, maskValues);
+  return projectorForward(graph, layout, parameters, input, maskValues, omitFinalBias);
 }
 
 /** sum_j share_j l(sign_j * logit_j): the weighted batch loss of core's batchPairwiseLoss. */
@@ -225,10 +226,11 @@ export function emitPalAProjections(
   const batchUsers = declareInput(graph, 'batchUsers', 'int64', [Dimensions.batchUsers]);
   const userSlot = declareInput(graph, 'userSlot', 'int64', [Dimensions.comparisons]);
   const rowsDimension = definition.promptDim === 0 ? Dimensions.items : Dimensions.rows;
-  const rowOutputs = emitProjector(graph, item, parameters, rows, rowsDimension, 'projector.rows', masks);
+  // Rewards use f(x) - f(a) only, so f's last bias cancels: leaving it out makes its gradient exactly 0.
+  const rowOutputs = emitProjector(graph, item, parameters, rows, rowsDimension, 'projector.rows', masks, true);
   const mixture = graph.softmaxRows(graph.gatherRows(parameters[USER_LOGITS]!, batchUsers, Dimensions.batchUsers));
   const points = graph.matmul(mixture, parameters[PROTOTYPES]!);
-  const pointOutputs = emitProjector(graph, item, parameters, points, Dimensions.batchUsers, 'projector.points', masks);
+  const pointOutputs = emitProjector(graph, item, parameters, points, Dimensions.batchUsers, 'projector.points', masks, true);
   return { rowOutputs, pointOutputs, userSlot };
 }
 
