@@ -41,6 +41,16 @@ function splitCounts(total: number, parts: Array<{ split: DatasetSplit; fraction
   return [{ split: rest, count: total - Math.min(used, total) }, ...counts];
 }
 
+/** Seen users' queries go to train / validation / test, unseen users' to the unseen-* splits. */
+function userKind(kind: 'seen' | 'unseen', count: number, queries: number, validationFraction: number, testFraction: number): UserKind {
+  const prefix = kind === 'seen' ? '' : 'unseen-';
+  const parts = [
+    { split: `${prefix}test` as DatasetSplit, fraction: testFraction },
+    { split: `${prefix}validation` as DatasetSplit, fraction: validationFraction },
+  ];
+  return { kind, count, queries, splits: splitCounts(queries, parts, `${prefix}train` as DatasetSplit) };
+}
+
 /**
  * Paper D.4: one persona per group; every user of the group answers "yes" to a statement exactly when it is
  * in S(persona), the statements that persona's file marks " Yes". Statements come from the union of the
@@ -73,32 +83,8 @@ export function generatePersonaExamples(
   }
 
   const kinds: UserKind[] = [
-    {
-      kind: 'seen',
-      count: plan.usersPerGroup,
-      queries: plan.queriesPerUser,
-      splits: splitCounts(
-        plan.queriesPerUser,
-        [
-          { split: 'test', fraction: plan.testFraction },
-          { split: 'validation', fraction: plan.validationFraction },
-        ],
-        'train',
-      ),
-    },
-    {
-      kind: 'unseen',
-      count: plan.unseenUsersPerGroup,
-      queries: plan.queriesPerUnseenUser,
-      splits: splitCounts(
-        plan.queriesPerUnseenUser,
-        [
-          { split: 'unseen-test', fraction: plan.unseenTestFraction },
-          { split: 'unseen-validation', fraction: plan.unseenValidationFraction },
-        ],
-        'unseen-train',
-      ),
-    },
+    userKind('seen', plan.usersPerGroup, plan.queriesPerUser, plan.validationFraction, plan.testFraction),
+    userKind('unseen', plan.unseenUsersPerGroup, plan.queriesPerUnseenUser, plan.unseenValidationFraction, plan.unseenTestFraction),
   ];
 
   const totalUsers = plan.personas.length * (plan.usersPerGroup + plan.unseenUsersPerGroup);
