@@ -1,0 +1,12 @@
+export { takeShotsPerUser, splitShotsPerUser, shuffledRowsPerUser } from './protocols/shots.js';
+export { seenUserAccuracy, type SeenUserAccuracyInput, type SeenUserAccuracyResult } from './protocols/seen-user-accuracy.js';
+export { fewShotCurve, type FewShotCurveInput, type FewShotCurveResult, type FewShotPoint } from './protocols/few-shot-curve.js';
+export { kSweep, type KSweepInput, type KSweepPoint, type KSweepResult } from './protocols/k-sweep.js';
+export { zeroShot, type ZeroShotInput, type ZeroShotResult } from './protocols/zero-shot.js';
+export { perGroupAccuracy, groupAccuracies, type GroupAccuracy, type PerGroupAccuracyInput } from './protocols/per-group-accuracy.js';
+export * from './report/report-data.js';
+export { renderReport, parseReportData } from './report/render-report.js';
+export { writeReport } from './report/write-report.js';
+export { renderLineChart, niceTicks } from './report/line-chart-svg.js';
+export { renderMixtureChart, simplexVertex } from './report/mixture-chart-svg.js';
+export { accuracyDomain, fewShotChart, kSweepChart, mixtureChart, trainingCurveChart, groupAccuracyTable, formatPercent } from './report/report-charts.js';
