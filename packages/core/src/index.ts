@@ -3,6 +3,7 @@ export * from './spec/index.js';
 export * from './data/matrix.js';
 export * from './data/preference-example.js';
 export * from './data/embedded-comparisons.js';
+export * from './data/comparison-key.js';
 export * from './model/projector-spec.js';
 export * from './model/model-definition.js';
 export * from './model/named-weights.js';

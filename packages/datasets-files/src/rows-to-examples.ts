@@ -3,6 +3,7 @@ import {
   InvalidArgumentError,
   InvalidPreferenceDataError,
   Random,
+  comparisonKey,
   type DatasetSplit,
   type EncodableInput,
   type PreferenceExample,
@@ -39,15 +40,6 @@ export function checkColumnsExist(table: RawTable, settings: ResolvedFileDataset
       );
     }
   }
-}
-
-function inputKey(input: EncodableInput): string {
-  return typeof input === 'string' ? `text:${input}` : `${input.kind}:${input.id}`;
-}
-
-function comparisonKey(userId: string, prompt: EncodableInput, first: EncodableInput, second: EncodableInput): string {
-  const items = [inputKey(first), inputKey(second)].sort();
-  return JSON.stringify([userId, inputKey(prompt), items[0], items[1]]);
 }
 
 /** Converts validated file rows into preference examples; every error names the file, the row and the column. */
@@ -128,7 +120,7 @@ export function rowsToExamples(table: RawTable, settings: ResolvedFileDatasetSet
       if (value !== undefined && value !== null && value !== '') group = cell(row, columns.group, identifierParser);
     }
     examples.push(group === undefined ? { id, userId, prompt, left, right, preferred, split } : { id, userId, prompt, left, right, preferred, split, group });
-    keys.push(comparisonKey(userId, prompt, left, right));
+    keys.push(comparisonKey({ userId, prompt, left, right }));
     locations.push(row.location);
   }
 

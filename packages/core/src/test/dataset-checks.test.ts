@@ -3,8 +3,8 @@ import type { PreferenceExample } from '../data/preference-example.js';
 import { InvalidPreferenceDataError } from '../errors/errors.js';
 import type { DatasetAdapterV1 } from '../spec/dataset-adapter/v1/dataset-adapter-v1.js';
 import { testDatasetAdapter } from './dataset-adapter-conformance.js';
+import { comparisonKey } from '../data/comparison-key.js';
 import {
-  comparisonKey,
   findComparisonInTwoSplits,
   findDifference,
   findDuplicateId,

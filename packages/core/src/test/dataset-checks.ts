@@ -1,20 +1,6 @@
-import { preferenceExampleSchema, type EncodableInput, type PreferenceExample } from '../data/preference-example.js';
+import { preferenceExampleSchema, type PreferenceExample } from '../data/preference-example.js';
+import { comparisonKey } from '../data/comparison-key.js';
 import type { DatasetInfoV1 } from '../spec/dataset-adapter/v1/dataset-adapter-v1.js';
-
-/** A string that identifies an encodable input by content (text) or by its declared id (image, embedding). */
-function inputKey(input: EncodableInput): string {
-  if (typeof input === 'string') return `text:${input}`;
-  return `${input.kind}:${input.id}`;
-}
-
-/**
- * The identity of a comparison regardless of which side each item is shown on: the same user asked about
- * the same prompt and the same two inputs is one comparison, whatever its id or split.
- */
-export function comparisonKey(example: Pick<PreferenceExample, 'userId' | 'prompt' | 'left' | 'right'>): string {
-  const items = [inputKey(example.left), inputKey(example.right)].sort();
-  return JSON.stringify([example.userId, inputKey(example.prompt), items[0], items[1]]);
-}
 
 /** Describes what is missing from a dataset's info, or returns undefined when name and description are set. */
 export function findInfoProblem(info: DatasetInfoV1 | undefined): string | undefined {

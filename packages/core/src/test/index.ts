@@ -3,8 +3,8 @@ export {
   type DatasetAdapterBadInput,
   type DatasetAdapterConformanceSettings,
 } from './dataset-adapter-conformance.js';
+export { comparisonKey } from '../data/comparison-key.js';
 export {
-  comparisonKey,
   findComparisonInTwoSplits,
   findDifference,
   findDuplicateId,
