@@ -24,10 +24,15 @@ import {
   buildTrainGraph,
   type SessionGraph,
 } from '../model/session-graphs.js';
+import { buildMultiStepTrainGraph, type MultiStepGraph } from '../model/multi-step-graph.js';
+import { stackStepFeeds } from './stack-feeds.js';
 import { dropoutMaskFeeds, objectiveFeeds, scoreFeeds, type Feed } from './batch-feeds.js';
 import { createSession, runSession, scalarTensor, toTensors, type RuntimeSettings } from './session-runner.js';
 
-type SessionKind = 'train' | 'evaluate' | 'gradients' | 'score';
+type SessionKind = 'train' | 'trainSteps' | 'evaluate' | 'gradients' | 'score';
+
+/** Most steps one multi-step run takes; longer lists are split into several runs. */
+const MAX_STEPS_PER_RUN = 32;
 
 interface LoadedSession {
   session: ort.InferenceSession;
@@ -69,13 +74,45 @@ export class OnnxModel implements BackendModelV1 {
     const { feeds, counts } = objectiveFeeds(this.options.definition, this.options.loss, batch);
     const tensors = toTensors({ ...feeds, ...dropoutMaskFeeds(graph.masks, counts, options.seed) });
     this.addParameterTensors(tensors);
-    this.addOptimizerTensors(tensors, options.step);
+    this.addMomentTensors(tensors);
+    for (const [name, value] of Object.entries(this.adamScalars(options.step))) tensors[name] = scalarTensor(value);
     const outputs = await runSession(session, tensors);
+    this.takeUpdates(outputs);
+    return { loss: finiteLoss(outputs[Outputs.loss]![0]!, options.step) };
+  }
+
+  async doTrainSteps(batches: ComparisonBatchV1[], options: TrainStepOptionsV1[]): Promise<{ losses: number[] }> {
+    if (batches.length !== options.length) {
+      throw new InvalidArgumentError(`onnx backend: doTrainSteps got ${batches.length} batches but ${options.length} step options`);
+    }
+    if (batches.length === 1) return { losses: [(await this.doTrainStep(batches[0]!, options[0]!)).loss] };
+    if (this.trainable.length === 0) throw new InvalidArgumentError('onnx backend: doTrainSteps needs at least one trainable parameter group');
+    const losses: number[] = [];
+    for (let start = 0; start < batches.length; start += MAX_STEPS_PER_RUN) {
+      const end = Math.min(start + MAX_STEPS_PER_RUN, batches.length);
+      const { session, graph } = await this.load('trainSteps');
+      const multiStep = graph as MultiStepGraph;
+      const steps = batches.slice(start, end).map((batch, index) => {
+        const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch);
+        Object.assign(prepared.feeds, dropoutMaskFeeds(multiStep.masks, prepared.counts, options[start + index]!.seed));
+        return prepared;
+      });
+      const scalars = options.slice(start, end).map((step) => this.adamScalars(step.step));
+      const tensors = toTensors(stackStepFeeds(multiStep, steps, scalars));
+      this.addParameterTensors(tensors);
+      this.addMomentTensors(tensors);
+      const outputs = await runSession(session, tensors);
+      this.takeUpdates(outputs);
+      outputs[Outputs.losses]!.forEach((loss, index) => losses.push(finiteLoss(loss, options[start + index]!.step)));
+    }
+    return { losses };
+  }
+
+  private takeUpdates(outputs: Record<string, Float32Array>): void {
     for (const info of this.trainable) {
       this.parameters.set(info.name, outputs[Outputs.parameter(info.name)]!);
       this.moments.set(info.name, { m: outputs[Outputs.m(info.name)]!, v: outputs[Outputs.v(info.name)]! });
     }
-    return { loss: finiteLoss(outputs[Outputs.loss]![0]!, options.step) };
   }
 
   async doEvaluate(batch: ComparisonBatchV1): Promise<{ loss: number; logits: Float32Array }> {
@@ -145,6 +182,8 @@ export class OnnxModel implements BackendModelV1 {
     switch (kind) {
       case 'train':
         return buildTrainGraph({ ...base, optimizer, trainable: this.trainable });
+      case 'trainSteps':
+        return buildMultiStepTrainGraph({ ...base, optimizer, trainable: this.trainable });
       case 'evaluate':
         return buildEvaluateGraph(base);
       case 'gradients':
@@ -160,8 +199,7 @@ export class OnnxModel implements BackendModelV1 {
     Object.assign(tensors, toTensors(feeds));
   }
 
-  private addOptimizerTensors(tensors: Record<string, ort.Tensor>, step: number): void {
-    const { optimizer } = this.options;
+  private addMomentTensors(tensors: Record<string, ort.Tensor>): void {
     const feeds: Record<string, Feed> = {};
     for (const info of this.trainable) {
       const moments = this.moments.get(info.name)!;
@@ -169,15 +207,21 @@ export class OnnxModel implements BackendModelV1 {
       feeds[MomentInputs.v(info.name)] = { type: 'float32', data: moments.v, dims: info.shape };
     }
     Object.assign(tensors, toTensors(feeds));
+  }
+
+  /** AdamW's per-step scalars, from bias corrections computed in float64 (see emitAdamW). */
+  private adamScalars(step: number): Record<string, number> {
+    const { optimizer } = this.options;
     const { correction1, correction2 } = adamBiasCorrections(optimizer, step);
     const sqrtCorrection2 = Math.sqrt(correction2);
-    tensors[ADAM_EPSILON_INPUT] = scalarTensor(optimizer.epsilon * sqrtCorrection2);
+    const scalars: Record<string, number> = { [ADAM_EPSILON_INPUT]: optimizer.epsilon * sqrtCorrection2 };
     for (const group of new Set(this.trainable.map((info) => info.group))) {
       const { learningRate, weightDecay } = optimizer.groups[group];
       const names = adamScalarInputs(group);
-      tensors[names.stepSize] = scalarTensor((learningRate * sqrtCorrection2) / correction1);
-      if (weightDecay > 0) tensors[names.decay] = scalarTensor(1 - learningRate * weightDecay);
+      scalars[names.stepSize] = (learningRate * sqrtCorrection2) / correction1;
+      if (weightDecay > 0) scalars[names.decay] = 1 - learningRate * weightDecay;
     }
+    return scalars;
   }
 }
 

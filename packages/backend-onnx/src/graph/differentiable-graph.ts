@@ -1,5 +1,6 @@
 import type { Activation, LossSettings } from '@pal/core';
 import type { Dimension, GraphBuilder } from './graph-builder.js';
+import type { OnnxElementType } from '../onnx/onnx-proto.js';
 import { Tape } from './tape.js';
 
 const INV_SQRT2 = 1 / Math.SQRT2;
@@ -15,7 +16,14 @@ export class DifferentiableGraph {
   readonly tape = new Tape();
   private readonly shapes = new Map<string, Dimension[]>();
 
-  constructor(readonly graph: GraphBuilder) {}
+  /**
+   * @param resolveInput maps a named input to an existing value instead of a graph input (a Loop body
+   *   reads its step's slice of stacked inputs, or a loop-carried value); undefined keeps a graph input.
+   */
+  constructor(
+    readonly graph: GraphBuilder,
+    readonly resolveInput?: (name: string, type: OnnxElementType, shape: Dimension[]) => string | undefined,
+  ) {}
 
   /** Records the shape of a value created outside this class (graph inputs, constants). */
   declare(value: string, shape: Dimension[]): string {

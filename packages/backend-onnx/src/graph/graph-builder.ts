@@ -56,12 +56,16 @@ export class GraphBuilder {
   private readonly outputs: ValueInfo[] = [];
   private readonly initializers: InitializerRecord[] = [];
   private readonly constantCache = new Map<string, string>();
+  /** Node outputs renamed to graph output names (saves an Identity copy per output); shared by nested graphs. */
+  private readonly renames: Map<string, string>;
 
   constructor(
     readonly name: string,
     private readonly names: NameSource = new NameSource(),
     private readonly parent?: GraphBuilder,
-  ) {}
+  ) {
+    this.renames = parent ? parent.renames : new Map();
+  }
 
   /** A nested graph (e.g. a Loop body) sharing this graph's name space. */
   subgraph(name: string): GraphBuilder {
@@ -79,9 +83,17 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Declares `value` as a graph output named `name` (an Identity node renames it when needed). */
+  /**
+   * Declares `value` as a graph output named `name`. A value computed by a node of this graph is renamed
+   * in place; inputs, initializers and values already exported go through an Identity node (a copy).
+   */
   output(value: string, name: string, type: OnnxElementType, shape?: Dimension[]): void {
-    if (value !== name) this.nodes.push({ opType: 'Identity', domain: '', inputs: [value], outputs: [name], attributes: {} });
+    const producedHere = this.nodes.some((node) => node.outputs.includes(value));
+    if (value !== name && producedHere && !this.renames.has(value)) {
+      this.renames.set(value, name);
+    } else if (value !== name) {
+      this.nodes.push({ opType: 'Identity', domain: '', inputs: [this.renames.get(value) ?? value], outputs: [name], attributes: {} });
+    }
     this.outputs.push({ name, type, shape });
   }
 
@@ -149,8 +161,8 @@ export class GraphBuilder {
         name: `${node.opType}_${index}`,
         opType: node.opType,
         domain: node.domain,
-        input: node.inputs,
-        output: node.outputs,
+        input: node.inputs.map((input) => this.renames.get(input) ?? input),
+        output: node.outputs.map((output) => this.renames.get(output) ?? output),
         attribute: Object.entries(node.attributes).map(([name, attribute]) => attributeToProto(name, attribute)),
       })),
       initializer: this.initializers.map(initializerToProto),

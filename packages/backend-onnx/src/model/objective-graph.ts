@@ -58,9 +58,9 @@ export interface ObjectiveGraphOptions {
   training: boolean;
 }
 
-/** Declares a graph input and records its shape. */
+/** Declares a graph input (or takes the value the graph's input resolver gives for it) and records its shape. */
 export function declareInput(graph: DifferentiableGraph, name: string, type: OnnxElementType, shape: Dimension[]): string {
-  return graph.declare(graph.graph.input(name, type, shape), shape);
+  return graph.declare(graph.resolveInput?.(name, type, shape) ?? graph.graph.input(name, type, shape), shape);
 }
 
 /** Declares one graph input per parameter of the model, named after core's parameter names. */

@@ -20,6 +20,8 @@ import {
 export const Outputs = {
   loss: 'loss',
   logits: 'logits',
+  /** Loss of each step of a multi-step run, [steps, 1]. */
+  losses: 'losses',
   rewards: 'rewards',
   gradient: (name: string) => `gradient.${name}`,
   parameter: (name: string) => `next.${name}`,
@@ -43,36 +45,58 @@ export interface SessionGraphOptions {
   numUsers: number;
 }
 
-/** Forward (training mode), backward of the trainable parameters and their AdamW update, in one graph. */
-export function buildTrainGraph(options: SessionGraphOptions & { optimizer: OptimizerSettings; trainable: ParameterInfo[] }): SessionGraph {
-  const graph = new DifferentiableGraph(new GraphBuilder('pal_train_step'));
+/** What a training-step graph is built from. */
+export type TrainGraphOptions = SessionGraphOptions & { optimizer: OptimizerSettings; trainable: ParameterInfo[] };
+
+/** The values of one emitted training step: its loss and each trainable parameter's updated state. */
+export interface TrainStepValues {
+  loss: string;
+  updates: { info: ParameterInfo; parameter: string; m: string; v: string }[];
+  masks: MaskInput[];
+}
+
+/**
+ * Emits forward (training mode), the reverse-mode gradients of the trainable parameters and their AdamW
+ * update. Inputs are declared through the graph's resolver, so the same step serves as a whole graph or
+ * as a Loop body over stacked minibatches.
+ */
+export function emitTrainStep(graph: DifferentiableGraph, options: TrainGraphOptions): TrainStepValues {
   const objective = emitObjective(graph, { ...options, training: true });
   const g = graph.graph;
   const gradients = graph.gradients(
     objective.loss,
     options.trainable.map((info) => objective.parameters[info.name]!),
   );
-  const epsilon = g.input(ADAM_EPSILON_INPUT, 'float', []);
+  const epsilon = declareInput(graph, ADAM_EPSILON_INPUT, 'float', []);
   const groupScalars = new Map<string, { decay: string | undefined; stepSize: string }>();
   for (const info of options.trainable) {
-    if (!groupScalars.has(info.group)) {
-      const names = adamScalarInputs(info.group);
-      const decay = options.optimizer.groups[info.group].weightDecay > 0 ? g.input(names.decay, 'float', []) : undefined;
-      groupScalars.set(info.group, { decay, stepSize: g.input(names.stepSize, 'float', []) });
-    }
+    if (groupScalars.has(info.group)) continue;
+    const names = adamScalarInputs(info.group);
+    const decay = options.optimizer.groups[info.group].weightDecay > 0 ? declareInput(graph, names.decay, 'float', []) : undefined;
+    groupScalars.set(info.group, { decay, stepSize: declareInput(graph, names.stepSize, 'float', []) });
   }
-  for (const info of options.trainable) {
+  const updates = options.trainable.map((info) => {
     const parameter = objective.parameters[info.name]!;
     const gradient = gradients.get(parameter) ?? g.op('Expand', [g.scalar(0), g.op('Shape', [parameter])]);
-    const m = g.input(MomentInputs.m(info.name), 'float', info.shape);
-    const v = g.input(MomentInputs.v(info.name), 'float', info.shape);
-    const next = emitAdamW(g, { parameter, gradient, m, v }, { ...groupScalars.get(info.group)!, epsilon }, options.optimizer);
-    g.output(next.parameter, Outputs.parameter(info.name), 'float', info.shape);
-    g.output(next.m, Outputs.m(info.name), 'float', info.shape);
-    g.output(next.v, Outputs.v(info.name), 'float', info.shape);
+    const m = declareInput(graph, MomentInputs.m(info.name), 'float', info.shape);
+    const v = declareInput(graph, MomentInputs.v(info.name), 'float', info.shape);
+    return { info, ...emitAdamW(g, { parameter, gradient, m, v }, { ...groupScalars.get(info.group)!, epsilon }, options.optimizer) };
+  });
+  return { loss: objective.loss, updates, masks: objective.masks };
+}
+
+/** Forward (training mode), backward of the trainable parameters and their AdamW update, in one graph. */
+export function buildTrainGraph(options: TrainGraphOptions): SessionGraph {
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_train_step'));
+  const step = emitTrainStep(graph, options);
+  const g = graph.graph;
+  for (const { info, parameter, m, v } of step.updates) {
+    g.output(parameter, Outputs.parameter(info.name), 'float', info.shape);
+    g.output(m, Outputs.m(info.name), 'float', info.shape);
+    g.output(v, Outputs.v(info.name), 'float', info.shape);
   }
-  g.output(objective.loss, Outputs.loss, 'float', []);
-  return { bytes: encodeModel(g), masks: objective.masks };
+  g.output(step.loss, Outputs.loss, 'float', []);
+  return { bytes: encodeModel(g), masks: step.masks };
 }
 
 /** Forward and backward in evaluation mode, returning the loss and every parameter's gradient. */
