@@ -32,10 +32,14 @@ let worst = 0;
 scores.forEach((score, index) => (worst = Math.max(worst, Math.abs(score - expected.scores[index]))));
 check(scores.length === expected.scores.length && worst <= 1e-6, `${scores.length} rewards match scratch project 1 within 1e-6 (max difference ${worst.toExponential(2)})`);
 
-const [userId] = expected.userIds;
-const probability = await rewardModel.preferenceProbability(userId, expected.prompts[0], expected.items[0], expected.items[1]);
-const fromRewards = 1 / (1 + Math.exp(-(expected.scores[0] - expected.scores[1])));
-check(Math.abs(probability - fromRewards) <= 1e-6, `preferenceProbability is sigma(r_left - r_right) (${probability.toFixed(6)})`);
+// Probes come in (left, right) pairs of one comparison; take the closest pair so the probability is not saturated.
+let pair = 0;
+for (let index = 0; index < expected.scores.length; index += 2) {
+  if (Math.abs(expected.scores[index] - expected.scores[index + 1]) < Math.abs(expected.scores[pair] - expected.scores[pair + 1])) pair = index;
+}
+const probability = await rewardModel.preferenceProbability(expected.userIds[pair], expected.prompts[pair], expected.items[pair], expected.items[pair + 1]);
+const fromRewards = 1 / (1 + Math.exp(-(expected.scores[pair] - expected.scores[pair + 1])));
+check(Math.abs(probability - fromRewards) <= 1e-6, `preferenceProbability is sigma(r_left - r_right) (${probability.toFixed(6)} for comparison ${pair / 2})`);
 
 let unknownUserError;
 try {
