@@ -15,7 +15,10 @@ export const pickAFilterDatasetSettingsSchema = z
   .object({
     ...pickapicSourceSettingsShape,
     /** Mixture ratio beta = N_f / N_o: the share of each user's pairs that gets a filter. */
-    beta: z.number({ error: 'expected the mixture ratio beta, a number in [0, 1]' }).min(0).max(1),
+    beta: z
+      .number({ error: (issue) => `expected the mixture ratio beta, a number in [0, 1], found ${String(issue.input)}` })
+      .min(0, { error: (issue) => `expected a number in [0, 1], found ${String(issue.input)}` })
+      .max(1, { error: (issue) => `expected a number in [0, 1], found ${String(issue.input)}` }),
     /** Seeds which pairs get a filter and which of their two images. */
     seed: z.number().int().default(42),
     /** How far a filter pulls pixels toward pure blue / red (0 = no change, 1 = a flat colour). */
