@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InvalidArgumentError, matrixRow, Random } from '@pal/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClose } from './testing/expect-close.js';
 import { imagePreprocessorConfigSchema, preprocessImage } from './image-preprocessing.js';
 import { createOnnxImageEncoder, type OnnxImageEncoder } from './onnx-image-encoder.js';
 import { CLIP_IMAGE_MEAN, CLIP_IMAGE_STD, writeTinyVisionModel } from './testing/tiny-vision-model.js';
@@ -19,15 +20,6 @@ async function open(settings: { batchSize?: number; normalize?: boolean } = {}):
   const encoder = await createOnnxImageEncoder({ model: modelDirectory, ...settings });
   opened.push(encoder);
   return encoder;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let index = 0; index < actual.length; index++) {
-    if (Math.abs(actual[index]! - expected[index]!) > tolerance) {
-      throw new Error(`value ${index}: expected ${expected[index]} within ${tolerance}, found ${actual[index]}`);
-    }
-  }
 }
 
 function randomPixels(random: Random, width: number, height: number, channels: number): Buffer {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createEmbeddingCache, embedPreferenceExamples, embedWithCache, type EncodableInput, type EncoderV1, InvalidArgumentError, matrixRow } from '@pal/core';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectClose } from './testing/expect-close.js';
 import { createOnnxTextEncoder, type OnnxTextEncoder } from './onnx-text-encoder.js';
 import { tinyVocabulary, writeTinyTextModel } from './testing/tiny-text-model.js';
 
@@ -16,15 +17,6 @@ async function open(settings: Omit<Parameters<typeof createOnnxTextEncoder>[0], 
   const encoder = await createOnnxTextEncoder({ model: modelDirectory, ...settings });
   opened.push(encoder);
   return encoder;
-}
-
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number): void {
-  expect(actual.length).toBe(expected.length);
-  for (let index = 0; index < actual.length; index++) {
-    if (Math.abs(actual[index]! - expected[index]!) > tolerance) {
-      throw new Error(`value ${index}: expected ${expected[index]} within ${tolerance}, found ${actual[index]}`);
-    }
-  }
 }
 
 beforeAll(async () => {

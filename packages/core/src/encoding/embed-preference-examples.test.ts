@@ -5,22 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { matrixRow } from '../data/matrix.js';
 import type { PreferenceExample } from '../data/preference-example.js';
 import { InvalidArgumentError, InvalidPreferenceDataError } from '../errors/errors.js';
-import type { EncodableInput } from '../data/preference-example.js';
 import type { EncoderV1 } from '../spec/encoder/v1/encoder-v1.js';
 import { embedPreferenceExamples } from './embed-preference-examples.js';
 import { createHashingTextEncoder } from './hashing-text-encoder.js';
-
-function countingEncoder(base: EncoderV1): EncoderV1 & { seen: EncodableInput[] } {
-  const seen: EncodableInput[] = [];
-  return {
-    ...base,
-    seen,
-    async doEncode(inputs, options) {
-      seen.push(...inputs);
-      return base.doEncode(inputs, options);
-    },
-  };
-}
+import { countingEncoder } from './__fixtures__/counting-encoder.js';
 
 async function embedOne(encoder: EncoderV1, text: string): Promise<number[]> {
   return [...(await encoder.doEncode([text])).embeddings.data];

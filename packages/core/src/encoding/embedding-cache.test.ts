@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EncodableInput } from '../data/preference-example.js';
 import { DimensionMismatchError, InvalidArgumentError, PluginUnavailableError } from '../errors/errors.js';
 import { PalError } from '../errors/pal-error.js';
 import type { EncoderV1 } from '../spec/encoder/v1/encoder-v1.js';
@@ -13,24 +12,12 @@ import { embedWithCache, type EmbeddingProgress } from './embed-with-cache.js';
 import { createEmbeddingCache, embeddingCacheFileName } from './embedding-cache.js';
 import { EmbeddingCacheError } from './embedding-cache-error.js';
 import { createHashingTextEncoder } from './hashing-text-encoder.js';
+import { countingEncoder } from './__fixtures__/counting-encoder.js';
 import { inputContentKey } from './input-content-key.js';
 
 const DIMENSION = 16;
 /** magic + key + dimension + crc32 + values. */
 const RECORD_BYTES = 4 + 32 + 4 + 4 + 4 * DIMENSION;
-
-/** Wraps an encoder and records every input it is asked to embed. */
-function countingEncoder(base: EncoderV1): EncoderV1 & { seen: EncodableInput[] } {
-  const seen: EncodableInput[] = [];
-  return {
-    ...base,
-    seen,
-    async doEncode(inputs, options) {
-      seen.push(...inputs);
-      return base.doEncode(inputs, options);
-    },
-  };
-}
 
 let directory: string;
 beforeEach(async () => {
