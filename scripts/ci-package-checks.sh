@@ -3,7 +3,8 @@
 #   1. publint --strict and attw --pack --profile esm-only on every published package
 #   2. pnpm pack of every published package; the tarballs ship only what users need, @pal/core depends on zod alone
 #   3. scratch project 1, outside the workspace, plain npm, only the @pal/core and @pal/backend-onnx tarballs:
-#      train PAL-B on synthetic data, save, reload, score (scripts/scratch/train-save-reload-score.mjs)
+#      train PAL-B on synthetic data, save, reload, score (scripts/scratch/train-save-reload-score.mjs), then the
+#      code of docs/getting-started.md as written
 #   4. scratch project 2, outside the workspace, plain npm, only the @pal/core tarball: score with that
 #      checkpoint on the reference engine (scripts/scratch/score-with-checkpoint.mjs)
 #   5. pnpm changeset status, and the versions the pending changesets would produce
@@ -72,6 +73,9 @@ new_project "$WORK/scratch-train"
 (cd "$WORK/scratch-train" && npm install --no-audit --no-fund --loglevel=error "$CORE_TGZ" "$ONNX_TGZ") || fail "npm install in scratch project 1"
 cp scripts/scratch/train-save-reload-score.mjs "$WORK/scratch-train/"
 (cd "$WORK/scratch-train" && node train-save-reload-score.mjs "$WORK/checkpoint" "$WORK/expected-scores.json" onnx) || fail "scratch project 1 (train, save, reload, score on @pal/backend-onnx)"
+echo "  docs/getting-started.md, run as written in the same project:"
+node scripts/lib/extract-code-blocks.mjs docs/getting-started.md "$WORK/scratch-train/docs"
+(cd "$WORK/scratch-train/docs" && node getting-started.mjs) || fail "the code of docs/getting-started.md (in scratch project 1)"
 
 step "Scratch project 2 ($WORK/scratch-score): npm install the @pal/core tarball alone, score with the checkpoint on the reference engine"
 new_project "$WORK/scratch-score"
