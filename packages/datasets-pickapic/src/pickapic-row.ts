@@ -83,11 +83,13 @@ function outcomeOf(label0: number, label1: number, hasLabel: boolean | null | un
   return fail(where, `label_0 / label_1: expected (1, 0), (0, 1) or a tie (0.5, 0.5), found (${label0}, ${label1})`);
 }
 
-/** Validates the label columns of one row. */
-export function parsePickapicLabel(values: Record<string, unknown>, where: RowLocation): PickapicLabel {
-  const result = labelRowSchema.safeParse(values);
+function parseRow<Schema extends z.ZodType>(schema: Schema, values: Record<string, unknown>, where: RowLocation): z.output<Schema> {
+  const result = schema.safeParse(values);
   if (!result.success) fail(where, formatZodIssues(result.error), result.error);
-  const row = result.data;
+  return result.data;
+}
+
+function labelOf(row: z.output<typeof labelRowSchema>, where: RowLocation): PickapicLabel {
   return {
     ...where,
     userId: String(row.user_id),
@@ -96,16 +98,16 @@ export function parsePickapicLabel(values: Record<string, unknown>, where: RowLo
   };
 }
 
+/** Validates the label columns of one row. */
+export function parsePickapicLabel(values: Record<string, unknown>, where: RowLocation): PickapicLabel {
+  return labelOf(parseRow(labelRowSchema, values, where), where);
+}
+
 /** Validates a full row (caption, both images and their uids, labels, user and ranking ids). */
 export function parsePickapicPair(values: Record<string, unknown>, where: RowLocation): PickapicPair {
-  const result = pairRowSchema.safeParse(values);
-  if (!result.success) fail(where, formatZodIssues(result.error), result.error);
-  const row = result.data;
+  const row = parseRow(pairRowSchema, values, where);
   return {
-    ...where,
-    userId: String(row.user_id),
-    rankingId: String(row.ranking_id),
-    outcome: outcomeOf(row.label_0, row.label_1, row.has_label, where),
+    ...labelOf(row, where),
     caption: row.caption,
     image0: { uid: row.image_0_uid, bytes: row.jpg_0 },
     image1: { uid: row.image_1_uid, bytes: row.jpg_1 },
