@@ -10,6 +10,11 @@ export interface BatchFeeds {
   feeds: Record<string, Feed>;
   /** Number of rows of each symbolic dimension (items, prompts, rows, batchUsers, comparisons). */
   counts: Record<string, number>;
+  /**
+   * For dimensions whose rows were compacted: the batch's original row count and the original row kept
+   * as each fed row, so dropout masks are drawn as the reference engine draws them for the whole batch.
+   */
+  sources: Record<string, { rows: number; kept: Int32Array }>;
 }
 
 /** Wraps a matrix as a float32 feed without copying. */
@@ -51,6 +56,10 @@ export function objectiveFeeds(definition: ModelDefinition, loss: LossSettings, 
   }
   const feeds: Record<string, Feed> = { sign: columnFeed(sign), share: columnFeed(share) };
   const counts: Record<string, number> = { comparisons: count, items: items.matrix.rows, prompts: prompts.matrix.rows };
+  const sources: BatchFeeds['sources'] = {
+    items: { rows: batch.items.rows, kept: items.kept },
+    prompts: { rows: batch.prompts.rows, kept: prompts.kept },
+  };
   if (definition.kind === 'pal-b') {
     feeds.items = matrixFeed(items.matrix);
     feeds.prompts = matrixFeed(prompts.matrix);
@@ -64,13 +73,13 @@ export function objectiveFeeds(definition: ModelDefinition, loss: LossSettings, 
       for (let prompt = 0; prompt < promptUse.length; prompt++) promptUse[prompt] = (loss.bound.weight * promptUse[prompt]!) / count;
       feeds.promptUse = columnFeed(promptUse);
     }
-    return { feeds, counts };
+    return { feeds, counts, sources };
   }
   const rows = palARows(definition, items.matrix, prompts.matrix, promptIndex, [leftIndex, rightIndex], feeds, counts);
   feeds.first = indexFeed(rows[0]!);
   feeds.second = indexFeed(rows[1]!);
   palAUsers(batch.user, feeds, counts);
-  return { feeds, counts };
+  return { feeds, counts, sources };
 }
 
 /** Inputs of the score graph for one request. */
@@ -87,12 +96,12 @@ export function scoreFeeds(definition: ModelDefinition, request: ScoreRequestV1)
     feeds.itemIndex = indexFeed(itemIndex);
     feeds.promptIndex = indexFeed(promptIndex);
     feeds.user = indexFeed(request.user);
-    return { feeds, counts };
+    return { feeds, counts, sources: {} };
   }
   const [first] = palARows(definition, items.matrix, prompts.matrix, promptIndex, [itemIndex], feeds, counts);
   feeds.first = indexFeed(first!);
   palAUsers(request.user, feeds, counts);
-  return { feeds, counts };
+  return { feeds, counts, sources: {} };
 }
 
 /**
@@ -160,17 +169,24 @@ function palAUsers(users: Int32Array, feeds: Record<string, Feed>, counts: Recor
  * run is reproducible. The graph's mask order is the reference engine's draw order (projector calls in
  * order, layer by layer, row-major), so on batches of distinct rows the masks equal the reference's.
  */
-export function dropoutMaskFeeds(masks: MaskInput[], counts: Record<string, number>, seed: number): Record<string, Feed> {
+export function dropoutMaskFeeds(masks: MaskInput[], prepared: Pick<BatchFeeds, 'counts' | 'sources'>, seed: number): Record<string, Feed> {
   const random = new Random(seed);
   const feeds: Record<string, Feed> = {};
   for (const mask of masks) {
-    const rows = counts[mask.rows]!;
+    const rows = prepared.counts[mask.rows]!;
+    const source = prepared.sources[mask.rows];
+    const drawnRows = source?.rows ?? rows;
     const keep = 1 - mask.rate;
     // uniform() < keep with uniform = u / 2^32 (core's Random) is u < ceil(keep 2^32): the reference's masks.
     const threshold = Math.ceil(keep * 4294967296);
-    const data = new Float32Array(rows * mask.cols);
     const scale = 1 / keep;
-    for (let index = 0; index < data.length; index++) data[index] = random.nextUint32() < threshold ? scale : 0;
+    const drawn = new Float32Array(drawnRows * mask.cols);
+    for (let index = 0; index < drawn.length; index++) drawn[index] = random.nextUint32() < threshold ? scale : 0;
+    let data = drawn;
+    if (source && (source.kept.length !== drawnRows || source.kept.some((row, index) => row !== index))) {
+      data = new Float32Array(rows * mask.cols);
+      source.kept.forEach((row, index) => data.set(drawn.subarray(row * mask.cols, (row + 1) * mask.cols), index * mask.cols));
+    }
     feeds[mask.name] = { type: 'float32', data, dims: [rows, mask.cols] };
   }
   return feeds;

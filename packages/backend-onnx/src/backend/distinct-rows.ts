@@ -5,6 +5,8 @@ export interface DistinctRows {
   matrix: Matrix;
   /** Original row -> row of `matrix` (-1 for rows no index refers to). */
   remap: Int32Array;
+  /** Original row kept as each row of `matrix`. */
+  kept: Int32Array;
   /** True when nothing changed (every row distinct and referenced), so `matrix` is the input itself. */
   unchanged: boolean;
 }
@@ -41,10 +43,10 @@ export function distinctRows(matrix: Matrix, indexArrays: Int32Array[]): Distinc
     else buckets.set(hash, [kept.length]);
     kept.push(row);
   }
-  if (kept.length === rows) return { matrix, remap, unchanged: true };
+  if (kept.length === rows) return { matrix, remap, kept: Int32Array.from(kept), unchanged: true };
   const data = new Float32Array(kept.length * cols);
   kept.forEach((source, target) => data.set(matrix.data.subarray(source * cols, (source + 1) * cols), target * cols));
-  return { matrix: { data, rows: kept.length, cols }, remap, unchanged: false };
+  return { matrix: { data, rows: kept.length, cols }, remap, kept: Int32Array.from(kept), unchanged: false };
 }
 
 /** Applies a row remapping to an index array (a copy; the input is left alone). */

@@ -10,6 +10,7 @@ import {
   type ComparisonBatchV1,
   type CreateModelOptionsV1,
   type NamedWeights,
+  type PalBModelDefinition,
   type ParameterInfo,
   type ScoreRequestV1,
   type TrainStepOptionsV1,
@@ -22,14 +23,18 @@ import {
   buildGradientGraph,
   buildScoreGraph,
   buildTrainGraph,
+  buildPalBFeatureGraph,
+  FeatureOutputs,
+  hasDropout,
   type SessionGraph,
 } from '../model/session-graphs.js';
+import { adamwStepFloat64, frozenPalBObjective, reduceFrozenPalBBatch, type FrozenPalBBatch } from './frozen-pal-b-objective.js';
 import { buildMultiStepTrainGraph, type MultiStepGraph } from '../model/multi-step-graph.js';
 import { stackStepFeeds } from './stack-feeds.js';
 import { dropoutMaskFeeds, objectiveFeeds, scoreFeeds, type Feed } from './batch-feeds.js';
 import { createSession, runSession, scalarTensor, toTensors, type RuntimeSettings } from './session-runner.js';
 
-type SessionKind = 'train' | 'trainSteps' | 'evaluate' | 'gradients' | 'score';
+type SessionKind = 'train' | 'trainSteps' | 'evaluate' | 'gradients' | 'score' | 'features';
 
 /** Most steps one multi-step run takes; longer lists are split into several runs. */
 const MAX_STEPS_PER_RUN = 32;
@@ -52,6 +57,14 @@ export class OnnxModel implements BackendModelV1 {
   private moments = new Map<string, { m: Float32Array; v: Float32Array }>();
   private readonly sessions = new Map<SessionKind, Promise<LoadedSession>>();
   private disposed = false;
+  /**
+   * Localisation of PAL-B (only user logits train, no dropout): the projections are constant, so each
+   * batch is projected once, reduced to K-dimensional quantities and the steps run on those in float64.
+   * Batches are cached by object identity: core hands the same batch object to every step.
+   */
+  private readonly frozen:
+    | { logits: Float64Array; moments: { m: Float64Array; v: Float64Array }; batches: WeakMap<ComparisonBatchV1, Promise<FrozenPalBBatch>> }
+    | undefined;
 
   constructor(
     private readonly options: CreateModelOptionsV1,
@@ -66,13 +79,19 @@ export class OnnxModel implements BackendModelV1 {
       const size = this.parameters.get(info.name)!.length;
       this.moments.set(info.name, { m: new Float32Array(size), v: new Float32Array(size) });
     }
+    const onlyUserWeights = this.trainable.length > 0 && this.trainable.every((info) => info.name === USER_LOGITS);
+    if (options.definition.kind === 'pal-b' && onlyUserWeights && !hasDropout(options.definition)) {
+      const logits = Float64Array.from(this.parameters.get(USER_LOGITS)!);
+      this.frozen = { logits, moments: { m: new Float64Array(logits.length), v: new Float64Array(logits.length) }, batches: new WeakMap() };
+    }
   }
 
   async doTrainStep(batch: ComparisonBatchV1, options: TrainStepOptionsV1): Promise<{ loss: number }> {
     if (this.trainable.length === 0) throw new InvalidArgumentError('onnx backend: doTrainStep needs at least one trainable parameter group');
+    if (this.frozen) return { loss: finiteLoss(await this.frozenTrainStep(batch, options.step), options.step) };
     const { session, graph } = await this.load('train');
-    const { feeds, counts } = objectiveFeeds(this.options.definition, this.options.loss, batch);
-    const tensors = toTensors({ ...feeds, ...dropoutMaskFeeds(graph.masks, counts, options.seed) });
+    const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch);
+    const tensors = toTensors({ ...prepared.feeds, ...dropoutMaskFeeds(graph.masks, prepared, options.seed) });
     this.addParameterTensors(tensors);
     this.addMomentTensors(tensors);
     for (const [name, value] of Object.entries(this.adamScalars(options.step))) tensors[name] = scalarTensor(value);
@@ -85,7 +104,11 @@ export class OnnxModel implements BackendModelV1 {
     if (batches.length !== options.length) {
       throw new InvalidArgumentError(`onnx backend: doTrainSteps got ${batches.length} batches but ${options.length} step options`);
     }
-    if (batches.length === 1) return { losses: [(await this.doTrainStep(batches[0]!, options[0]!)).loss] };
+    if (batches.length === 1 || this.frozen) {
+      const losses: number[] = [];
+      for (let index = 0; index < batches.length; index++) losses.push((await this.doTrainStep(batches[index]!, options[index]!)).loss);
+      return { losses };
+    }
     if (this.trainable.length === 0) throw new InvalidArgumentError('onnx backend: doTrainSteps needs at least one trainable parameter group');
     const losses: number[] = [];
     for (let start = 0; start < batches.length; start += MAX_STEPS_PER_RUN) {
@@ -94,7 +117,7 @@ export class OnnxModel implements BackendModelV1 {
       const multiStep = graph as MultiStepGraph;
       const steps = batches.slice(start, end).map((batch, index) => {
         const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch);
-        Object.assign(prepared.feeds, dropoutMaskFeeds(multiStep.masks, prepared.counts, options[start + index]!.seed));
+        Object.assign(prepared.feeds, dropoutMaskFeeds(multiStep.masks, prepared, options[start + index]!.seed));
         return prepared;
       });
       const scalars = options.slice(start, end).map((step) => this.adamScalars(step.step));
@@ -108,6 +131,47 @@ export class OnnxModel implements BackendModelV1 {
     return { losses };
   }
 
+  private async frozenTrainStep(batch: ComparisonBatchV1, step: number): Promise<number> {
+    const frozen = this.frozen!;
+    const reduced = await this.frozenBatch(batch);
+    const gradient = new Float64Array(frozen.logits.length);
+    const result = frozenPalBObjective(reduced, frozen.logits, this.options.loss, gradient);
+    const { optimizer } = this.options;
+    adamwStepFloat64(frozen.logits, gradient, frozen.moments, { ...optimizer, ...optimizer.groups.userWeights, ...adamBiasCorrections(optimizer, step) });
+    this.parameters.set(USER_LOGITS, Float32Array.from(frozen.logits));
+    return result.loss;
+  }
+
+  /** Projects a batch's distinct rows once (feature graph) and reduces it for frozen-projection steps. */
+  private frozenBatch(batch: ComparisonBatchV1): Promise<FrozenPalBBatch> {
+    const batches = this.frozen!.batches;
+    let reduced = batches.get(batch);
+    if (!reduced) {
+      reduced = this.reduceBatch(batch);
+      batches.set(batch, reduced);
+      reduced.catch(() => batches.delete(batch));
+    }
+    return reduced;
+  }
+
+  private async reduceBatch(batch: ComparisonBatchV1): Promise<FrozenPalBBatch> {
+    const { session } = await this.load('features');
+    const { feeds } = objectiveFeeds(this.options.definition, this.options.loss, batch);
+    const tensors = toTensors({ items: feeds.items!, prompts: feeds.prompts! });
+    this.addParameterTensors(tensors);
+    const outputs = await runSession(session, tensors);
+    const K = this.options.definition.numPrototypes;
+    const projections = {
+      itemUnit: outputs[FeatureOutputs.itemUnit]!,
+      promptOutputs: Array.from({ length: K }, (_, k) => outputs[FeatureOutputs.promptOutput(k)]!),
+      scale: outputs[FeatureOutputs.scale]![0]!,
+      latentDim: this.options.definition.latentDim,
+    };
+    const toIndices = (feed: Feed | undefined) => Int32Array.from(feed!.data as BigInt64Array, Number);
+    const indices = { promptIndex: toIndices(feeds.promptIndex), leftIndex: toIndices(feeds.leftIndex), rightIndex: toIndices(feeds.rightIndex) };
+    return reduceFrozenPalBBatch(batch, indices, projections, this.options.loss);
+  }
+
   private takeUpdates(outputs: Record<string, Float32Array>): void {
     for (const info of this.trainable) {
       this.parameters.set(info.name, outputs[Outputs.parameter(info.name)]!);
@@ -116,6 +180,10 @@ export class OnnxModel implements BackendModelV1 {
   }
 
   async doEvaluate(batch: ComparisonBatchV1): Promise<{ loss: number; logits: Float32Array }> {
+    if (this.frozen) {
+      const result = frozenPalBObjective(await this.frozenBatch(batch), this.frozen.logits, this.options.loss);
+      return { loss: result.loss, logits: Float32Array.from(result.logits) };
+    }
     const { session } = await this.load('evaluate');
     const tensors = toTensors(objectiveFeeds(this.options.definition, this.options.loss, batch).feeds);
     this.addParameterTensors(tensors);
@@ -190,6 +258,8 @@ export class OnnxModel implements BackendModelV1 {
         return buildGradientGraph(base);
       case 'score':
         return buildScoreGraph(base);
+      case 'features':
+        return buildPalBFeatureGraph({ definition: definition as PalBModelDefinition, numUsers: this.numUsers });
     }
   }
 

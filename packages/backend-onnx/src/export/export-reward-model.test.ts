@@ -64,7 +64,7 @@ describe('exportOnnxRewardModel', () => {
         [RewardModelTensors.userLogits]: new ort.Tensor('float32', logits, [count, K]),
       };
       if (definition.promptDim > 0) feeds[RewardModelTensors.prompt] = new ort.Tensor('float32', Float32Array.from(prompts.flat()), [count, definition.promptDim]);
-      expect(session.inputNames.sort()).toEqual(Object.keys(feeds).sort());
+      expect([...session.inputNames].sort()).toEqual(Object.keys(feeds).sort());
       const rewards = (await session.run(feeds))[RewardModelTensors.reward]!.data as Float32Array;
       const scorer = createRewardModel(model);
       const expected = await scorer.scoreBatch(users, prompts, items);

@@ -155,6 +155,27 @@ export function buildScoreGraph(options: Omit<SessionGraphOptions, 'loss'>): Ses
   return { bytes: encodeModel(g), masks: [] };
 }
 
+/** Output names of the PAL-B projection graph. */
+export const FeatureOutputs = { itemUnit: 'itemUnit', promptOutput: (k: number) => `promptOutput.${k}`, scale: 'scale' } as const;
+
+/**
+ * PAL-B's projections of distinct rows in evaluation mode: unit item vectors f(x)/||f(x)||, each g_k(x_c)
+ * and the logit scale. With frozen projections (localisation) these are all the MLP work there is.
+ */
+export function buildPalBFeatureGraph(options: Omit<SessionGraphOptions, 'loss'> & { definition: ModelDefinition & { kind: 'pal-b' } }): SessionGraph {
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_b_features'));
+  const g = graph.graph;
+  const { definition } = options;
+  const parameters = declareParameters(graph, definition, options.numUsers);
+  const items = declareInput(graph, 'items', 'float', [Dimensions.items, definition.itemDim]);
+  const prompts = declareInput(graph, 'prompts', 'float', [Dimensions.prompts, definition.promptDim]);
+  const features = emitPalBFeatures(graph, definition, parameters, items, prompts);
+  g.output(features.itemUnit, FeatureOutputs.itemUnit, 'float', [Dimensions.items, definition.latentDim]);
+  features.promptOutputs.forEach((output, k) => g.output(output, FeatureOutputs.promptOutput(k), 'float', [Dimensions.prompts, definition.latentDim]));
+  g.output(features.scale, FeatureOutputs.scale, 'float', [1]);
+  return { bytes: encodeModel(g), masks: [] };
+}
+
 /** True when a definition has dropout anywhere (training then needs per-step masks). */
 export function hasDropout(definition: ModelDefinition): boolean {
   const { item, prompts } = modelProjectors(definition);
