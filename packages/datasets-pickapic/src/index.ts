@@ -16,5 +16,5 @@ export {
   type ResolvedPickAFilterDatasetSettings,
 } from './pick-a-filter-settings.js';
 export { applyColourFilter, filterTargets, filteredJpegQuality, type FilterColour } from './colour-filter.js';
-export { selectPickAFilterUsers, planFilters, filtersOf, type GroupAssignment, type PickAFilterUser, type FilterTarget } from './pick-a-filter-protocol.js';
+export { selectPickAFilterUsers, planFilters, filtersOf, table8Differences, type GroupAssignment, type PickAFilterUser, type FilterTarget } from './pick-a-filter-protocol.js';
 export { pickapicRepositories } from './pickapic-files.js';

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickapicRow, solidJpeg, writePickapicParquet, type RowSpec } from './__fixtures__/pickapic-parquet.js';
 import { applyColourFilter } from './colour-filter.js';
 import { createPickAFilterDataset } from './pick-a-filter-dataset.js';
+import { table8Differences } from './pick-a-filter-protocol.js';
+import { pickAFilterTable8 } from './pick-a-filter-settings.js';
 import type { PickAFilterDatasetSettings } from './pick-a-filter-settings.js';
 
 const colours: [number, number, number][] = [[200, 180, 60], [90, 160, 90], [128, 128, 128], [60, 90, 200]];
@@ -180,5 +182,26 @@ describe('applyColourFilter', () => {
     expect(Math.abs(red! - 177.5)).toBeLessThan(4);
     expect(Math.abs(green! - 50)).toBeLessThan(4);
     expect(Math.abs(blue! - 50)).toBeLessThan(4);
+  });
+});
+
+describe('table8Differences', () => {
+  function cells(adjust: (group: string, kind: string, split: string, count: number) => number) {
+    const pairs: { group: 'blue' | 'red'; seen: boolean; split: 'train' | 'validation' | 'test' }[] = [];
+    for (const group of ['blue', 'red'] as const) {
+      for (const kind of ['seen', 'unseen'] as const) {
+        for (const split of ['train', 'validation', 'test'] as const) {
+          const count = adjust(group, kind, split, pickAFilterTable8[group][kind][split]);
+          for (let index = 0; index < count; index++) pairs.push({ group, seen: kind === 'seen', split });
+        }
+      }
+    }
+    return pairs;
+  }
+
+  it('should accept the twelve sizes of Table 8 and name each cell that differs', () => {
+    expect(table8Differences(cells((_group, _kind, _split, count) => count))).toEqual([]);
+    const shifted = cells((group, kind, split, count) => (group === 'red' && kind === 'unseen' && split === 'validation' ? count - 1 : count));
+    expect(table8Differences(shifted)).toEqual(['red unseen validation: expected 52, found 51']);
   });
 });

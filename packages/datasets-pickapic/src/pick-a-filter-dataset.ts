@@ -17,12 +17,11 @@ import { parsePickapicLabel, parsePickapicPair, pickapicLabelColumns, pickapicPa
 import type { PickapicSplit } from './pickapic-settings.js';
 import {
   pickAFilterDatasetSettingsSchema,
-  pickAFilterTable8,
   pickAFilterUserCounts,
   type PickAFilterDatasetSettings,
   type ResolvedPickAFilterDatasetSettings,
 } from './pick-a-filter-settings.js';
-import { filtersOf, planFilters, selectPickAFilterUsers, type PickAFilterUser, type UserSplitCounts } from './pick-a-filter-protocol.js';
+import { filtersOf, planFilters, selectPickAFilterUsers, table8Differences, type PickAFilterUser, type UserSplitCounts } from './pick-a-filter-protocol.js';
 
 const source = 'datasets-pickapic';
 const splits: PickapicSplit[] = ['train', 'validation', 'test'];
@@ -79,20 +78,7 @@ function checkUserCounts(inBothSplits: number, eligible: number, settings: Resol
 }
 
 function checkTable8(pairs: readonly SelectedPair[], settings: ResolvedPickAFilterDatasetSettings): void {
-  const found = {
-    blue: { seen: { train: 0, validation: 0, test: 0 }, unseen: { train: 0, validation: 0, test: 0 } },
-    red: { seen: { train: 0, validation: 0, test: 0 }, unseen: { train: 0, validation: 0, test: 0 } },
-  };
-  for (const pair of pairs) found[pair.user.group][pair.user.seen ? 'seen' : 'unseen'][pair.split]++;
-  const problems: string[] = [];
-  for (const group of ['blue', 'red'] as const) {
-    for (const kind of ['seen', 'unseen'] as const) {
-      for (const split of splits) {
-        const expected = pickAFilterTable8[group][kind][split];
-        if (found[group][kind][split] !== expected) problems.push(`${group} ${kind} ${split}: expected ${expected}, found ${found[group][kind][split]}`);
-      }
-    }
-  }
+  const problems = table8Differences(pairs.map((pair) => ({ group: pair.user.group, seen: pair.user.seen, split: pair.split })));
   if (problems.length === 0) return;
   throw new UpstreamDataMismatchError(
     `Pick-a-Filter split sizes differ from the paper's Table 8 with groupAssignment "${settings.groupAssignment}": ${problems.join('; ')}. ` +

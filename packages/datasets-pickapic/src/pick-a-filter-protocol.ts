@@ -1,5 +1,6 @@
 import { Random } from '@pal/core';
 import type { FilterColour } from './colour-filter.js';
+import { pickAFilterTable8 } from './pick-a-filter-settings.js';
 import type { PickapicSplit } from './pickapic-settings.js';
 
 /** Labelled pairs (ties dropped) one user has in each v1 split. */
@@ -93,4 +94,27 @@ export function planFilters<K>(pairsByUserSplit: ReadonlyMap<string, readonly K[
 /** The filter each group likes on the winning image, and the other one, used on the losing image. */
 export function filtersOf(group: FilterColour): { winning: FilterColour; losing: FilterColour } {
   return group === 'blue' ? { winning: 'blue', losing: 'red' } : { winning: 'red', losing: 'blue' };
+}
+
+/**
+ * Compares the pairs per group, seen / unseen and split with the paper's Table 8 and describes each
+ * cell that differs (`blue seen train: expected 58831, found 58830`); empty when all twelve match.
+ */
+export function table8Differences(pairs: Iterable<{ group: FilterColour; seen: boolean; split: PickapicSplit }>): string[] {
+  const found = new Map<string, number>();
+  for (const pair of pairs) {
+    const key = `${pair.group} ${pair.seen ? 'seen' : 'unseen'} ${pair.split}`;
+    found.set(key, (found.get(key) ?? 0) + 1);
+  }
+  const problems: string[] = [];
+  for (const group of ['blue', 'red'] as const) {
+    for (const kind of ['seen', 'unseen'] as const) {
+      for (const split of ['train', 'validation', 'test'] as const) {
+        const key = `${group} ${kind} ${split}`;
+        const expected = pickAFilterTable8[group][kind][split];
+        if ((found.get(key) ?? 0) !== expected) problems.push(`${key}: expected ${expected}, found ${found.get(key) ?? 0}`);
+      }
+    }
+  }
+  return problems;
 }
