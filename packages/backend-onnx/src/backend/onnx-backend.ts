@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PluginUnavailableError, parseOptions, type ComputeBackendV1 } from '@pal/core';
 import { OnnxModel } from './onnx-model.js';
+import { SessionCache } from './session-cache.js';
 import { supportedExecutionProviders } from './session-runner.js';
 
 export const onnxBackendSettingsSchema = z
@@ -32,11 +33,11 @@ export function createOnnxBackend(settings: OnnxBackendSettings = {}): ComputeBa
       );
     }
   }
-  const runtime = { executionProviders: parsed.executionProviders, threads: parsed.threads };
+  const sessions = new SessionCache({ executionProviders: parsed.executionProviders, threads: parsed.threads });
   return {
     specificationVersion: 'v1',
     name: 'onnx',
     describe: () => ({ engine: 'onnxruntime-node', device: parsed.executionProviders[0]! }),
-    doCreateModel: async (options) => ({ model: new OnnxModel(options, runtime), warnings: [] }),
+    doCreateModel: async (options) => ({ model: new OnnxModel(options, sessions), warnings: [] }),
   };
 }

@@ -32,7 +32,8 @@ import { adamwStepFloat64, frozenPalBObjective, reduceFrozenPalBBatch, type Froz
 import { buildMultiStepTrainGraph, type MultiStepGraph } from '../model/multi-step-graph.js';
 import { stackStepFeeds } from './stack-feeds.js';
 import { dropoutMaskFeeds, objectiveFeeds, scoreFeeds, type Feed } from './batch-feeds.js';
-import { createSession, runSession, scalarTensor, toTensors, type RuntimeSettings } from './session-runner.js';
+import type { SessionCache } from './session-cache.js';
+import { runSession, scalarTensor, toTensors } from './session-runner.js';
 
 type SessionKind = 'train' | 'trainSteps' | 'evaluate' | 'gradients' | 'score' | 'features';
 
@@ -42,12 +43,16 @@ const MAX_STEPS_PER_RUN = 32;
 interface LoadedSession {
   session: ort.InferenceSession;
   graph: SessionGraph;
+  key: string;
 }
 
 /**
  * A PAL model living in ONNX Runtime. Parameters and Adam moments stay in JS float32 arrays that are
  * wrapped (not copied) as inputs; each graph kind (train step, evaluation, gradients, scoring) is built
- * once from the definition and compiled into a session on first use.
+ * once from the definition and compiled into a session on first use (shared through the backend's
+ * session cache). Arrays are never written in place: every update produces new arrays. Frozen
+ * parameters are therefore read from the caller's arrays without a copy and must not be modified while
+ * the model lives; `doExportWeights` hands them out the same way and copies only trainable tensors.
  */
 export class OnnxModel implements BackendModelV1 {
   private readonly layout: ParameterInfo[];
@@ -68,13 +73,17 @@ export class OnnxModel implements BackendModelV1 {
 
   constructor(
     private readonly options: CreateModelOptionsV1,
-    private readonly runtime: RuntimeSettings,
+    private readonly sessionCache: SessionCache,
   ) {
     this.numUsers = options.weights[USER_LOGITS]?.shape[0] ?? 0;
     this.layout = parameterLayout(options.definition, this.numUsers);
     assertWeightsMatchLayout(options.weights, this.layout, 'onnx backend weights');
     this.trainable = this.layout.filter((info) => options.trainableGroups.includes(info.group));
-    for (const info of this.layout) this.parameters.set(info.name, options.weights[info.name]!.data.slice());
+    const trainableNames = new Set(this.trainable.map((info) => info.name));
+    for (const info of this.layout) {
+      const data = options.weights[info.name]!.data;
+      this.parameters.set(info.name, trainableNames.has(info.name) ? data.slice() : data);
+    }
     for (const info of this.trainable) {
       const size = this.parameters.get(info.name)!.length;
       this.moments.set(info.name, { m: new Float32Array(size), v: new Float32Array(size) });
@@ -212,18 +221,23 @@ export class OnnxModel implements BackendModelV1 {
 
   async doExportWeights(): Promise<NamedWeights> {
     this.assertAlive();
+    const trainableNames = new Set(this.trainable.map((info) => info.name));
     const weights: NamedWeights = {};
-    for (const info of this.layout) weights[info.name] = { shape: [...info.shape], data: this.parameters.get(info.name)!.slice() };
+    for (const info of this.layout) {
+      const data = this.parameters.get(info.name)!;
+      weights[info.name] = { shape: [...info.shape], data: trainableNames.has(info.name) ? data.slice() : data };
+    }
     return weights;
   }
 
   async doDispose(): Promise<void> {
+    if (this.disposed) return;
     this.disposed = true;
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     for (const loading of sessions) {
       const loaded = await loading.catch(() => undefined);
-      await loaded?.session.release();
+      if (loaded) await this.sessionCache.release(loaded.key);
     }
     this.parameters = new Map();
     this.moments = new Map();
@@ -238,7 +252,8 @@ export class OnnxModel implements BackendModelV1 {
     let loading = this.sessions.get(kind);
     if (!loading) {
       const graph = this.buildGraph(kind);
-      loading = createSession(graph.bytes, this.runtime).then((session) => ({ session, graph }));
+      const { key, session } = this.sessionCache.acquire(graph.bytes);
+      loading = session.then((loaded) => ({ session: loaded, graph, key }));
       this.sessions.set(kind, loading);
     }
     return loading;
