@@ -5,7 +5,7 @@ import { DimensionMismatchError, InvalidPreferenceDataError } from '../errors/er
 import type { EncodeProgress, EncoderV1 } from '../spec/encoder/v1/encoder-v1.js';
 import { parseOptions } from '../util/parse-options.js';
 import type { EmbeddingCache, EmbeddingCacheStore } from './embedding-cache.js';
-import { inputContentKey } from './input-content-key.js';
+import { inputContentKey, textContentKey } from './input-content-key.js';
 
 /** Progress of `embedWithCache`, counted in distinct inputs (repeated inputs are embedded once). */
 export interface EmbeddingProgress extends EncodeProgress {
@@ -54,7 +54,7 @@ export async function embedWithCache(encoder: EncoderV1, inputs: readonly Encoda
       copyProvidedEmbedding(input, row, dimension, result);
       continue;
     }
-    const key = await inputContentKey(encoder.id, input);
+    const key = typeof input === 'string' ? textContentKey(encoder.id, input) : await inputContentKey(encoder.id, input);
     const hex = key.toString('hex');
     const entry = distinct.get(hex);
     if (entry) entry.rows.push(row);

@@ -7,7 +7,7 @@ export {
   type EmbeddingCacheStore,
 } from './embedding-cache.js';
 export { EmbeddingCacheError } from './embedding-cache-error.js';
-export { inputContentKey } from './input-content-key.js';
+export { inputContentKey, textContentKey } from './input-content-key.js';
 export { embedWithCache, embedWithCacheOptionsSchema, type EmbedWithCacheOptions, type EmbeddingProgress } from './embed-with-cache.js';
 export {
   embedPreferenceExamples,

@@ -9,14 +9,19 @@ import { InvalidArgumentError } from '../errors/errors.js';
  * never by their id or file name, so a renamed file still hits and an edited one misses.
  */
 export async function inputContentKey(encoderId: string, input: Exclude<EncodableInput, { kind: 'embedding' }>): Promise<Buffer> {
+  if (typeof input === 'string') return textContentKey(encoderId, input);
   const hash = createHash('sha256').update(encoderId, 'utf8').update('\u0000');
-  if (typeof input === 'string') return hash.update('text\u0000').update(input, 'utf8').digest();
   const bytes = input.bytes ?? (input.path !== undefined ? await readImageFile(input.path, input.id) : undefined);
   if (bytes === undefined) {
     throw new InvalidArgumentError(`image input '${input.id}': expected a path or bytes, found neither`, { source: 'encoding' });
   }
   const contentHash = createHash('sha256').update(bytes).digest('hex');
   return hash.update('image\u0000').update(contentHash).digest();
+}
+
+/** The cache key of a text, computed synchronously (the common case, with no file to read). */
+export function textContentKey(encoderId: string, text: string): Buffer {
+  return createHash('sha256').update(encoderId, 'utf8').update('\u0000').update('text\u0000').update(text, 'utf8').digest();
 }
 
 async function readImageFile(path: string, id: string): Promise<Uint8Array> {

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createHashingTextEncoder, type EncodableInput, type EncoderV1, Random } from '@pal/core';
+import { createEmbeddingCache, createHashingTextEncoder, embedWithCache, type EncodableInput, type EncoderV1, Random } from '@pal/core';
 import sharp from 'sharp';
 import { createOnnxImageEncoder } from '../onnx-image-encoder.js';
 import { createOnnxTextEncoder } from '../onnx-text-encoder.js';
@@ -45,12 +45,22 @@ async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'pal-encoder-bench-'));
   const random = new Random(11);
   try {
-    console.log(`# encoder throughput (${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version})`);
+    console.log(`# encoder throughput (${cpus()[0]?.model ?? 'cpu'}, ${availableParallelism()} cores, Node ${process.version}, load average ${loadavg()[0]!.toFixed(1)})`);
     console.log('| encoder | batch | throughput |\n| --- | --- | --- |');
     const texts = sentences(TEXTS, random);
 
     const hashing: EncoderV1 = createHashingTextEncoder();
     for (const batch of [1, 32]) report('hashing text (dim 512, uni+bigrams)', 'texts', batch, await throughput((inputs) => hashing.doEncode(inputs), texts, batch));
+
+    // The embedding cache: a first run that embeds and appends (fsync per batch of 64), then a rerun that only reads.
+    const cacheTexts = sentences(20_000, random).map((text, index) => `${index} ${text}`);
+    const cache = createEmbeddingCache(join(root, 'cache'));
+    let start = performance.now();
+    await embedWithCache(hashing, cacheTexts, { cache, batchSize: 64 });
+    report('hashing text + embedding cache, first run (embed + write)', 'texts', 64, (cacheTexts.length / (performance.now() - start)) * 1000);
+    start = performance.now();
+    await embedWithCache(hashing, cacheTexts, { cache, batchSize: 64 });
+    report('embedding cache, rerun (hash inputs + read 512-d records)', 'texts', 64, (cacheTexts.length / (performance.now() - start)) * 1000);
 
     const textModels = [
       { label: 'tiny BERT-like (hidden 16, 1 block)', hidden: 16 },
@@ -86,6 +96,7 @@ async function main(): Promise<void> {
         await encoder.close();
       }
     }
+    console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)}`);
   } finally {
     await rm(root, { recursive: true, force: true });
   }
