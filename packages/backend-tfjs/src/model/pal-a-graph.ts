@@ -39,13 +39,13 @@ function palADifferences(tf: TfjsModule, definition: PalAModelDefinition, parame
   const { distinct, slot } = userSlots(rows.user);
   const mixture = tf.softmax(gatherRows(tf, parameters.get(USER_LOGITS)! as Tensor2D, indexTensor(tf, distinct)));
   const points = tf.matMul(mixture, parameters.get(PROTOTYPES)! as Tensor2D) as Tensor2D;
-  const inputHidden = mlpHidden(tf, item, parameters, input, nextSeed);
-  const pointHidden = mlpHidden(tf, item, parameters, points, nextSeed);
+  const inputHidden = mlpHidden(tf, item, parameters, input, { nextSeed, constantInput: true });
+  const pointHidden = mlpHidden(tf, item, parameters, points, { nextSeed, constantInput: false });
   const userRows = indexTensor(tf, slot);
   const pointRows = gatherRows(tf, pointHidden, userRows);
   const last = item.layers.at(-1)!;
   return sides.map((side) => {
-    const difference = linearLayer(tf, last, parameters, tf.sub(gatherRows(tf, inputHidden, side), pointRows), false);
+    const difference = linearLayer(tf, last, parameters, tf.sub(gatherRows(tf, inputHidden, side), pointRows), { withBias: false });
     return item.spec.residual ? tf.add(difference, tf.sub(tf.gather(input, side), gatherRows(tf, points, userRows))) : difference;
   });
 }
