@@ -241,7 +241,8 @@ function hubFailure(options: HubSettings, cacheDirectory: string, error: unknown
     `model ${options.model}@${options.revision} is not in the cache folder ${cacheDirectory} and the Hugging Face Hub could not be reached. ` +
       `Missing: ${describeFiles(options.files)}. To work offline, download them on a machine with network access ` +
       `(e.g. \`huggingface-cli download ${options.model} ${wanted.join(' ')} --local-dir ./${name}\`), copy the folder here and pass its path as \`model\`, ` +
-      `or copy a Hugging Face cache that holds the model and pass it as \`cacheDirectory\``,
+      `or copy a Hugging Face cache that holds the model and pass it as \`cacheDirectory\`. ` +
+      `(If you meant a local folder: ${resolve(options.model)} does not exist.)`,
     { source: 'encoder-onnx', cause: error },
   );
 }
