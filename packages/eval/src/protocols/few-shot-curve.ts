@@ -42,8 +42,8 @@ export interface FewShotPoint {
 /** A few-shot localisation curve (paper Figure 3 / D.5c / D.6d). */
 export interface FewShotCurveResult {
   points: FewShotPoint[];
-  /** The model with the unseen users localised from the largest N. */
-  localizedModel: PalModel;
+  /** For each N, the model with the unseen users localised from N comparisons each. */
+  localizedModels: Record<number, PalModel>;
 }
 
 /**
@@ -57,7 +57,7 @@ export async function fewShotCurve(input: FewShotCurveInput): Promise<FewShotCur
     throw new InvalidArgumentError(`few-shot curve: shots must be positive integers, found [${input.shots.join(', ')}]`, { source: 'eval' });
   }
   const points: FewShotPoint[] = [];
-  let localizedModel = input.model;
+  const localizedModels: Record<number, PalModel> = {};
   for (const [index, count] of shots.entries()) {
     input.signal?.throwIfAborted();
     const data = takeShotsPerUser(input.pool, count, input.seed ?? 0);
@@ -69,8 +69,8 @@ export async function fewShotCurve(input: FewShotCurveInput): Promise<FewShotCur
       point.baselineAccuracy = (await evaluate({ backend: input.backend, model: baselineLocalized.model, data: input.test })).accuracy;
     }
     points.push(point);
-    localizedModel = localized.model;
+    localizedModels[count] = localized.model;
     input.onProgress?.({ shots: count, done: index + 1, total: shots.length });
   }
-  return { points, localizedModel };
+  return { points, localizedModels };
 }

@@ -67,7 +67,7 @@ describe('evaluation protocols on the synthetic partition data', () => {
     expect(forty!.accuracy - two!.accuracy).toBeGreaterThan(0.05);
     expect(forty!.accuracy - forty!.baselineAccuracy!).toBeGreaterThan(0.1);
     expect(Math.abs(two!.baselineAccuracy! - forty!.baselineAccuracy!)).toBeLessThan(1e-12);
-    expect(curve.localizedModel.userIds).toEqual(expect.arrayContaining(usersPresent(unseen.shots)));
+    expect(curve.localizedModels[40]!.userIds).toEqual(expect.arrayContaining(usersPresent(unseen.shots)));
   });
 
   it('should place zero-shot users at the population mixture, below few-shot accuracy', async () => {

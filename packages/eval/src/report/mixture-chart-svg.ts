@@ -1,7 +1,7 @@
 import type { MixtureChart } from './report-data.js';
 import { coordinate, escapeXml, paletteColor } from './svg-text.js';
 
-const WIDTH = 640;
+const WIDTH = 700;
 const HEIGHT = 420;
 const CENTER = { x: 250, y: 210 };
 const RADIUS = 160;
