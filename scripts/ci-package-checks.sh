@@ -7,8 +7,10 @@
 #      code of docs/getting-started.md as written
 #   4. scratch project 2, outside the workspace, plain npm, only the @pal/core tarball: score with that
 #      checkpoint on the reference engine (scripts/scratch/score-with-checkpoint.mjs)
-#   5. pnpm changeset status, and the versions the pending changesets would produce
-#   6. pnpm publish -r --dry-run --no-git-checks
+#   5. the skeleton of docs/guides/add-a-backend.md, outside the workspace: type-checked, and its tests
+#      (the backend conformance kit) run against the packed @pal/core
+#   6. pnpm changeset status, and the versions the pending changesets would produce
+#   7. pnpm publish -r --dry-run --no-git-checks
 # Fails on the first failing check. PAL_KEEP_WORK=1 keeps the temporary folder for inspection;
 # PAL_PACKAGES="@pal/core @pal/backend-onnx ..." limits the build and steps 1-2 to those packages (keep those two:
 # the scratch projects need them), for local runs while other packages are being written.
@@ -41,6 +43,7 @@ fi
 [ "${#PACKAGES[@]}" -gt 0 ] || fail "no published @pal/* packages found"
 filters=()
 for entry in "${PACKAGES[@]}"; do filters+=(--filter "${entry%%$'\t'*}..."); done
+filters+=(--filter "@pal/backend-conformance...")  # private, but step 5 runs it
 
 step "Build (turbo; cached when the tests already built)"
 pnpm exec turbo run build "${filters[@]}" --output-logs=errors-only >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; fail "pnpm build"; }
@@ -85,6 +88,28 @@ installed="$(cd "$WORK/scratch-score/node_modules" && ls -d @*/* [!@.]* 2>/dev/n
 echo "  node_modules: $installed"
 cp scripts/scratch/score-with-checkpoint.mjs "$WORK/scratch-score/"
 (cd "$WORK/scratch-score" && node score-with-checkpoint.mjs "$WORK/checkpoint" "$WORK/expected-scores.json") || fail "scratch project 2 (score with the checkpoint, @pal/core only)"
+
+step "Guide check ($WORK/scratch-backend-guide): the skeleton of docs/guides/add-a-backend.md, type-checked and run against the conformance kit"
+# The kit is private (never published): pack its built dist with workspace ranges resolved, as pnpm would.
+mkdir -p "$WORK/kit" "$WORK/kit-tarball"
+cp -r tooling/backend-conformance/package.json tooling/backend-conformance/dist "$WORK/kit/"
+node scripts/lib/resolve-workspace-ranges.mjs "$WORK/kit/package.json" "$(node -p 'require("./packages/core/package.json").version')"
+(cd "$WORK/kit" && npm pack --pack-destination "$WORK/kit-tarball" --loglevel=error >/dev/null) || fail "packing the conformance kit"
+vitest_version="$(node -p 'require("./node_modules/vitest/package.json").version')"
+zod_version="$(node -p 'require("./packages/core/package.json").dependencies.zod')"
+new_project "$WORK/scratch-backend-guide"
+(cd "$WORK/scratch-backend-guide" && npm install --no-audit --no-fund --loglevel=error "$CORE_TGZ" "$WORK"/kit-tarball/*.tgz "vitest@$vitest_version" "zod@$zod_version") \
+  || fail "npm install in the backend guide project"
+node scripts/lib/extract-code-blocks.mjs docs/guides/add-a-backend.md "$WORK/scratch-backend-guide"
+cat >"$WORK/scratch-backend-guide/tsconfig.json" <<'JSON'
+{
+  "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true, "noEmit": true, "skipLibCheck": true, "types": [] },
+  "include": ["src"]
+}
+JSON
+(cd "$WORK/scratch-backend-guide" && "$PAL_TOOLS_BIN/tsc" -p tsconfig.json) || fail "type-checking the code of docs/guides/add-a-backend.md"
+(cd "$WORK/scratch-backend-guide" && NO_COLOR=1 npx --no-install vitest run --reporter=dot >"$WORK/backend-guide.log" 2>&1) || { cat "$WORK/backend-guide.log"; fail "the tests of docs/guides/add-a-backend.md"; }
+echo "  ok: type-checked; $(sed 's/\x1b\[[0-9;]*m//g' "$WORK/backend-guide.log" | grep -E '^ *Tests ' | xargs)"
 
 step "pnpm changeset status"
 pnpm changeset status --output "$WORK/release-plan.json" >"$WORK/changeset.log" 2>&1 || { cat "$WORK/changeset.log"; fail "pnpm changeset status"; }
