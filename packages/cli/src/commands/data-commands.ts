@@ -2,14 +2,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { evaluate, InvalidArgumentError, localize } from '@pal/core';
+import { atomicWriteFile, evaluate, InvalidArgumentError, localize } from '@pal/core';
 import { formatPercent, takeShotsPerUser, writeReport, type ReportDataInput } from '@pal/eval';
 import { resolveConfig } from '../config/load-config.js';
 import { formatDuration, type Output } from '../output/output.js';
 import { prepareData, requireSplit } from '../plugins/prepare-data.js';
 import { loadModel } from '../run/load-model.js';
 import { openContext } from '../run/open-context.js';
-import { evaluateRun, runDirectory, runPaths, saveModel, trainModel } from '../run/pipeline.js';
+import { evaluateRun, runDirectory, runPaths, saveModel, trainModel, type NamedHistories } from '../run/pipeline.js';
 import { runReportData } from '../run/run-report.js';
 import { saveRunOutputs } from '../run/save-run.js';
 import { addCommonOptions, addOutputOptions, flagsToConfig, positiveInteger, positiveIntegerList, type CommonOptions } from './common-options.js';
@@ -48,6 +48,8 @@ async function runTrain(options: TrainOptions, output: Output): Promise<void> {
     history: pal.history,
     timings: { embedMs: data.timings.embedMs, trainMs: pal.trainMs, trainBaselineMs: baseline?.trainMs ?? 0 },
   };
+  const histories = [{ name: `PAL K = ${config.model.numPrototypes}`, history: pal.history }, ...(baseline ? [{ name: 'K = 1', history: baseline.history }] : [])];
+  await atomicWriteFile(paths.trainHistory, `${JSON.stringify(histories)}\n`);
   output.result(
     summary,
     [
@@ -79,9 +81,11 @@ async function runEvaluate(options: EvaluateOptions, output: Output): Promise<vo
   const baseline = options.baselineCheckpoint || existsSync(baselinePath) ? (await loadModel(baselinePath)).model : undefined;
   const data = await prepareData(config, output);
   const evaluation = await evaluateRun(context, data, model, baseline);
+  // Training curves come from `pal train`'s history when this run has one.
+  const histories: NamedHistories = existsSync(paths.trainHistory) ? JSON.parse(await readFile(paths.trainHistory, 'utf8')) : [];
   const { localizedModel: _localized, ...results } = evaluation;
   const timings = { embedMs: data.timings.embedMs, evaluateSeenMs: evaluation.timings.seenMs, evaluateUnseenMs: evaluation.timings.unseenMs, totalMs: Date.now() - started };
-  const saved = await saveRunOutputs(directory, { ...results, backend: context.backend.name, dataset: data.name }, runReportData({ title: `PAL evaluation: ${data.name}`, data, model, evaluation, histories: [], backendName: context.backend.name, timings }));
+  const saved = await saveRunOutputs(directory, { ...results, backend: context.backend.name, dataset: data.name }, runReportData({ title: `PAL evaluation: ${data.name}`, data, model, evaluation, histories, backendName: context.backend.name, timings }));
   output.result(
     { ...results, backend: context.backend.name, dataset: data.name, reportPath: saved.report },
     [

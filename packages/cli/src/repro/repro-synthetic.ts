@@ -21,7 +21,7 @@ const localizeOptions = { steps: 200, learningRate: 0.1 };
 export async function reproSynthetic(backend: ComputeBackendV1, scale: ReproScale, output: Output): Promise<{ panels: ReproPanel[]; settings: Record<string, unknown> }> {
   const small = scale === 'small';
   const d = small ? 8 : 16;
-  const epochs = small ? 10 : 60;
+  const epochs = small ? 25 : 60;
   const trueKs = small ? [2, 3] : [2, 3, 4, 5, 6];
   const samplesPerUser = small ? [20, 50] : [20, 40, 60, 80, 100];
   const newUserShots = small ? [5, 20] : [5, 10, 20, 30, 40, 50];

@@ -26,6 +26,7 @@ export const runPaths = (directory: string) => ({
   baselineCheckpoint: join(directory, 'baseline-checkpoint'),
   localizedCheckpoint: join(directory, 'localized-checkpoint'),
   results: join(directory, 'results.json'),
+  trainHistory: join(directory, 'train-history.json'),
   reportData: join(directory, 'report-data.json'),
   report: join(directory, 'report.html'),
 });

@@ -57,7 +57,9 @@ export function runReportData(input: RunReportInput): ReportDataInput {
     const unseenIds = evaluation.localizedModel.userIds.filter((id) => !model.userIds.includes(id));
     sections.push(mixtureChart(evaluation.localizedModel, input.data.groups, { id: 'mixtures-unseen', userIds: unseenIds, title: `Unseen users' mixture weights after ${evaluation.unseen.shots}-shot localisation` }));
   }
-  sections.push(trainingCurveChart(input.histories, { caption: 'Mean training loss per epoch and the validation loss used for model selection.' }));
+  if (input.histories.some((run) => run.history.length > 0)) {
+    sections.push(trainingCurveChart(input.histories.filter((run) => run.history.length > 0), { caption: 'Mean training loss per epoch and the validation loss used for model selection.' }));
+  }
   if (evaluation.perGroup) sections.push(groupAccuracyTable(evaluation.perGroup, { caption: 'Seen users\' test comparisons by true group.' }));
   if (evaluation.fewShot) {
     sections.push({
