@@ -9,4 +9,4 @@ export { renderReport, parseReportData } from './report/render-report.js';
 export { writeReport } from './report/write-report.js';
 export { renderLineChart, niceTicks } from './report/line-chart-svg.js';
 export { renderMixtureChart, simplexVertex } from './report/mixture-chart-svg.js';
-export { accuracyDomain, fewShotChart, kSweepChart, mixtureChart, trainingCurveChart, groupAccuracyTable, formatPercent } from './report/report-charts.js';
+export { accuracyChart, accuracyDomain, fewShotChart, kSweepChart, mixtureChart, trainingCurveChart, groupAccuracyTable, formatPercent } from './report/report-charts.js';

@@ -1,4 +1,4 @@
-import { formatPercent, type LineChart, type LineSeries, type ReportTable } from '@pal/eval';
+import { accuracyChart, formatPercent, type LineChart, type LineSeries, type ReportTable } from '@pal/eval';
 
 /** One panel of a reproduced figure: accuracy curves against one varied setting. */
 export interface ReproPanel {
@@ -15,20 +15,7 @@ export interface ReproPanel {
 
 /** A panel as a report chart. */
 export function panelChart(panel: ReproPanel): LineChart {
-  const ys = panel.series.flatMap((series) => series.points.map((point) => point.y));
-  const lowest = Math.min(...ys);
-  return {
-    kind: 'line-chart',
-    id: panel.id,
-    title: `${panel.figure}: ${panel.title}`,
-    caption: `Paper: ${panel.paper}`,
-    xLabel: panel.xLabel,
-    yLabel: 'accuracy',
-    xScale: panel.xScale ?? 'linear',
-    percent: true,
-    yDomain: [Math.max(0, Math.floor(lowest * 10 - 1e-9) / 10), 1],
-    series: panel.series,
-  };
+  return accuracyChart(panel.series, { id: panel.id, title: `${panel.figure}: ${panel.title}`, caption: `Paper: ${panel.paper}`, xLabel: panel.xLabel, xScale: panel.xScale });
 }
 
 /** A panel as a table: one row per x value, one column per series. */

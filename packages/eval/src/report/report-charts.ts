@@ -10,6 +10,22 @@ export function accuracyDomain(values: number[]): [number, number] {
   return [Number.isFinite(lowest) ? Math.max(0, Math.floor(lowest * 10 - 1e-9) / 10) : 0, 1];
 }
 
+/** A line chart of accuracies (percent ticks, y from the tenth below the lowest value to 100%). */
+export function accuracyChart(series: LineSeries[], options: { id: string; title: string; caption?: string; xLabel: string; xScale?: 'linear' | 'log' }): LineChart {
+  return {
+    kind: 'line-chart',
+    id: options.id,
+    title: options.title,
+    caption: options.caption,
+    xLabel: options.xLabel,
+    yLabel: 'accuracy',
+    xScale: options.xScale ?? 'linear',
+    percent: true,
+    yDomain: accuracyDomain(series.flatMap((entry) => entry.points.map((point) => point.y))),
+    series,
+  };
+}
+
 /** Few-shot accuracy against N for PAL and the K = 1 baseline, with seen-user accuracy as a reference (paper Figure 3). */
 export function fewShotChart(result: FewShotCurveResult, options: { numPrototypes: number; seenAccuracy?: number; id?: string; title?: string; caption?: string }): LineChart {
   const xs = result.points.map((point) => point.shots);
@@ -19,18 +35,13 @@ export function fewShotChart(result: FewShotCurveResult, options: { numPrototype
   if (options.seenAccuracy !== undefined) {
     series.push({ name: 'seen users (PAL)', dashed: true, points: [{ x: Math.min(...xs), y: options.seenAccuracy }, { x: Math.max(...xs), y: options.seenAccuracy }] });
   }
-  return {
-    kind: 'line-chart',
+  return accuracyChart(series, {
     id: options.id ?? 'few-shot',
     title: options.title ?? 'Unseen users: accuracy against comparisons per new user (N)',
     caption: options.caption,
     xLabel: 'comparisons per unseen user (N)',
-    yLabel: 'accuracy',
     xScale: xs.length > 1 && Math.min(...xs) > 0 ? 'log' : 'linear',
-    percent: true,
-    yDomain: accuracyDomain(series.flatMap((entry) => entry.points.map((point) => point.y))),
-    series,
-  };
+  });
 }
 
 /** Seen (and unseen) accuracy against the number of prototypes K (paper Figures 5b, D.5, D.6). */
@@ -40,18 +51,7 @@ export function kSweepChart(result: KSweepResult, options: { unseenShots?: numbe
   if (unseen.length > 0) {
     series.push({ name: `unseen users${options.unseenShots ? ` (${options.unseenShots}-shot)` : ''}`, points: unseen.map((point) => ({ x: point.k, y: point.unseenAccuracy! })) });
   }
-  return {
-    kind: 'line-chart',
-    id: options.id ?? 'k-sweep',
-    title: options.title ?? 'Accuracy against the number of prototypes K',
-    caption: options.caption,
-    xLabel: 'prototypes K',
-    yLabel: 'accuracy',
-    xScale: 'linear',
-    percent: true,
-    yDomain: accuracyDomain(series.flatMap((entry) => entry.points.map((point) => point.y))),
-    series,
-  };
+  return accuracyChart(series, { id: options.id ?? 'k-sweep', title: options.title ?? 'Accuracy against the number of prototypes K', caption: options.caption, xLabel: 'prototypes K' });
 }
 
 /** Users' mixture weights coloured by their true group (paper Figures 5a, D.1); users without a group are "(none)". */

@@ -11,13 +11,18 @@ export const lineSeriesSchema = z.object({
 });
 export type LineSeries = z.infer<typeof lineSeriesSchema>;
 
-/** A line chart: accuracy against N or K, losses against epochs. */
-export const lineChartSchema = z.object({
-  kind: z.literal('line-chart'),
+/** Fields every chart has. */
+const chartFields = {
   /** Stable id, used as the SVG's `data-chart` attribute. */
   id: z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes'),
   title: z.string(),
   caption: z.string().optional(),
+};
+
+/** A line chart: accuracy against N or K, losses against epochs. */
+export const lineChartSchema = z.object({
+  kind: z.literal('line-chart'),
+  ...chartFields,
   xLabel: z.string(),
   yLabel: z.string(),
   xScale: z.enum(['linear', 'log']).default('linear'),
@@ -35,9 +40,7 @@ export type LineChart = z.output<typeof lineChartSchema>;
  */
 export const mixtureChartSchema = z.object({
   kind: z.literal('mixture-chart'),
-  id: z.string().regex(/^[a-z0-9-]+$/, 'expected lower-case letters, digits and dashes'),
-  title: z.string(),
-  caption: z.string().optional(),
+  ...chartFields,
   users: z.array(z.object({ userId: z.string(), group: z.string(), weights: z.array(finite).min(1) })),
 });
 export type MixtureChart = z.output<typeof mixtureChartSchema>;
