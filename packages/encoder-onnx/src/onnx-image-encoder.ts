@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createMatrix, type EncodableInput, type EncodeOptionsV1, type EncoderV1, formatZodIssues, InvalidArgumentError, type Matrix, parseOptions, PluginUnavailableError } from '@pal/core';
 import { z } from 'zod';
 import { imagePreprocessorConfigSchema, outputSize, preprocessImage, type ImagePreprocessorConfig, type ImageSource } from './image-preprocessing.js';
-import { createOnnxSession, declaredWidth } from './onnx-session.js';
+import { chooseOutput, createOnnxSession, declaredWidth } from './onnx-session.js';
 import { normalizeRows } from './pooling.js';
 import { modelSourceSettingsSchema, resolveModel, type ModelFileRequirement } from './resolve-model.js';
 
@@ -60,15 +60,7 @@ export function imageModelFiles(modelFile?: string): ModelFileRequirement[] {
 export async function createOnnxImageEncoder(settings: OnnxImageEncoderSettings): Promise<OnnxImageEncoder> {
   const options = parseOptions(onnxImageEncoderSettingsSchema, settings, 'ONNX image encoder settings');
   const { model, revision, cacheDirectory, fetch, accessToken, hubUrl } = options;
-  const resolved = await resolveModel({
-    model,
-    revision,
-    files: imageModelFiles(options.modelFile),
-    ...(cacheDirectory !== undefined ? { cacheDirectory } : {}),
-    ...(fetch !== undefined ? { fetch } : {}),
-    ...(accessToken !== undefined ? { accessToken } : {}),
-    ...(hubUrl !== undefined ? { hubUrl } : {}),
-  });
+  const resolved = await resolveModel({ model, revision, cacheDirectory, fetch, accessToken, hubUrl, files: imageModelFiles(options.modelFile) });
   const preprocessing = await readPreprocessorConfig(resolved.files['preprocessor']!);
   const { ort, session } = await createOnnxSession(resolved.files['onnx']!, options.threads);
   if (!session.inputNames.includes('pixel_values') || session.inputNames.length !== 1) {
@@ -77,11 +69,7 @@ export async function createOnnxImageEncoder(settings: OnnxImageEncoderSettings)
       source: 'encoder-onnx',
     });
   }
-  const outputName = options.outputName ?? ['image_embeds', 'pooler_output'].find((name) => session.outputNames.includes(name)) ?? session.outputNames[0]!;
-  if (!session.outputNames.includes(outputName)) {
-    await session.release();
-    throw new InvalidArgumentError(`outputName: expected one of ${session.outputNames.join(', ')}, found '${outputName}'`, { source: 'encoder-onnx' });
-  }
+  const outputName = await chooseOutput(session, options.outputName, ['image_embeds', 'pooler_output']);
   const size = outputSize(preprocessing);
   if (size === undefined) {
     await session.release();

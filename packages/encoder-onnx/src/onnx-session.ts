@@ -1,4 +1,4 @@
-import { PluginUnavailableError } from '@pal/core';
+import { InvalidArgumentError, PluginUnavailableError } from '@pal/core';
 import type { InferenceSession } from 'onnxruntime-node';
 
 /** The onnxruntime-node module, loaded on first use so importing this package stays cheap. */
@@ -39,4 +39,17 @@ export function declaredWidth(session: InferenceSession, outputName: string): nu
   if (!metadata || !metadata.isTensor || metadata.shape.length === 0) return undefined;
   const width = metadata.shape[metadata.shape.length - 1];
   return typeof width === 'number' && width > 0 ? width : undefined;
+}
+
+/**
+ * The output to read: the one asked for, else the first of `preferred` the model has, else its first
+ * output. An unknown requested name releases the session and throws, listing the outputs there are.
+ */
+export async function chooseOutput(session: InferenceSession, requested: string | undefined, preferred: string[]): Promise<string> {
+  const outputName = requested ?? preferred.find((name) => session.outputNames.includes(name)) ?? session.outputNames[0]!;
+  if (!session.outputNames.includes(outputName)) {
+    await session.release();
+    throw new InvalidArgumentError(`outputName: expected one of ${session.outputNames.join(', ')}, found '${outputName}'`, { source: 'encoder-onnx' });
+  }
+  return outputName;
 }

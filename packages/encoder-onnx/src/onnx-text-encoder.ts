@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createMatrix, type EncodableInput, type EncodeOptionsV1, type EncoderV1, InvalidArgumentError, parseOptions, PluginUnavailableError } from '@pal/core';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
-import { createOnnxSession, declaredWidth, type OnnxRuntime } from './onnx-session.js';
+import { chooseOutput, createOnnxSession, declaredWidth, type OnnxRuntime } from './onnx-session.js';
 import { normalizeRows, poolTokenStates } from './pooling.js';
 import { modelSourceSettingsSchema, resolveModel, type ModelFileRequirement } from './resolve-model.js';
 import { loadTextTokenizer, type TextTokenizer } from './text-tokenizer.js';
@@ -68,15 +68,7 @@ export function textModelFiles(modelFile?: string): ModelFileRequirement[] {
 export async function createOnnxTextEncoder(settings: OnnxTextEncoderSettings): Promise<OnnxTextEncoder> {
   const options = parseOptions(onnxTextEncoderSettingsSchema, settings, 'ONNX text encoder settings');
   const { model, revision, cacheDirectory, fetch, accessToken, hubUrl } = options;
-  const resolved = await resolveModel({
-    model,
-    revision,
-    files: textModelFiles(options.modelFile),
-    ...(cacheDirectory !== undefined ? { cacheDirectory } : {}),
-    ...(fetch !== undefined ? { fetch } : {}),
-    ...(accessToken !== undefined ? { accessToken } : {}),
-    ...(hubUrl !== undefined ? { hubUrl } : {}),
-  });
+  const resolved = await resolveModel({ model, revision, cacheDirectory, fetch, accessToken, hubUrl, files: textModelFiles(options.modelFile) });
   const tokenizer = await loadTextTokenizer(resolved.files['tokenizer']!, resolved.files['tokenizerConfig']);
   const modelConfig = resolved.files['config'] !== undefined ? await readModelConfig(resolved.files['config']) : {};
   const { ort, session } = await createOnnxSession(resolved.files['onnx']!, options.threads);
@@ -90,11 +82,7 @@ export async function createOnnxTextEncoder(settings: OnnxTextEncoderSettings): 
       { source: 'encoder-onnx' },
     );
   }
-  const outputName = options.outputName ?? ['last_hidden_state', 'token_embeddings'].find((name) => session.outputNames.includes(name)) ?? session.outputNames[0]!;
-  if (!session.outputNames.includes(outputName)) {
-    await session.release();
-    throw new InvalidArgumentError(`outputName: expected one of ${session.outputNames.join(', ')}, found '${outputName}'`, { source: 'encoder-onnx' });
-  }
+  const outputName = await chooseOutput(session, options.outputName, ['last_hidden_state', 'token_embeddings']);
 
   const modelLimit = Math.min(tokenizer.modelMaxLength ?? Infinity, positiveNumber(modelConfig['max_position_embeddings']) ?? Infinity);
   const warnings: string[] = [];

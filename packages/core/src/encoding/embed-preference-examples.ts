@@ -7,7 +7,7 @@ import { formatZodIssues } from '../errors/format-zod-error.js';
 import type { EncoderV1 } from '../spec/encoder/v1/encoder-v1.js';
 import { parseOptions } from '../util/parse-options.js';
 import { createEmbeddingCache } from './embedding-cache.js';
-import { embedWithCache, type EmbeddingProgress } from './embed-with-cache.js';
+import { embedWithCache, embedWithCacheOptionsSchema, type EmbeddingProgress } from './embed-with-cache.js';
 
 /** Separator between prompt and item in joint (PAL-A style) encoding. */
 export const JOINT_SEPARATOR = '\n\n';
@@ -34,10 +34,10 @@ export const embedPreferenceExamplesOptionsSchema = z
     joint: z.boolean().default(false),
     /** Folder of the on-disk embedding cache; without it nothing is cached between runs. */
     cacheDirectory: z.string().min(1).optional(),
-    batchSize: z.number().int().positive().default(64),
+    batchSize: embedWithCacheOptionsSchema.shape.batchSize,
     onProgress: z.custom<(progress: PreferenceEmbeddingProgress) => void>((value) => typeof value === 'function', 'expected a function').optional(),
-    onWarning: z.custom<(warning: string) => void>((value) => typeof value === 'function', 'expected a function').optional(),
-    signal: z.custom<AbortSignal>((value) => value instanceof AbortSignal, 'expected an AbortSignal').optional(),
+    onWarning: embedWithCacheOptionsSchema.shape.onWarning,
+    signal: embedWithCacheOptionsSchema.shape.signal,
   })
   .strict();
 /** Options of `embedPreferenceExamples`. */
