@@ -5,12 +5,11 @@
 // The module names go to module-names.json for scripts/lib/typedoc-package-names.mjs.
 // Usage: node api-docs-config.mjs <repository root> <temporary folder> <output folder>
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { join, relative } from 'node:path';
+import { listPublicPackages } from './list-public-packages.mjs';
 
 const [root, temporary, output] = process.argv.slice(2);
-const listing = JSON.parse(execFileSync('pnpm', ['-r', 'ls', '--depth', '-1', '--json'], { cwd: root, encoding: 'utf8' }));
-const packages = listing.filter((entry) => entry.private === false && entry.name?.startsWith('@pal/')).sort((a, b) => a.name.localeCompare(b.name));
+const packages = listPublicPackages(root);
 
 const entryPoints = [];
 const paths = {};

@@ -5,20 +5,12 @@
 // Usage: node score-with-checkpoint.mjs <checkpoint-dir> <expected-scores.json>
 import { readFile } from 'node:fs/promises';
 import { createRewardModel, InvalidCheckpointError, loadCheckpoint, UnknownUserError } from '@pal/core';
+import { check } from './check.mjs';
 
 const [checkpointDirectory, expectedFile] = process.argv.slice(2);
 if (!checkpointDirectory || !expectedFile) {
   console.error('usage: node score-with-checkpoint.mjs <checkpoint-dir> <expected-scores.json>');
   process.exit(2);
-}
-
-/** Fails the script with a message naming what was expected and what was found. */
-function check(condition, message) {
-  if (!condition) {
-    console.error(`FAIL: ${message}`);
-    process.exit(1);
-  }
-  console.log(`ok: ${message}`);
 }
 
 const expected = JSON.parse(await readFile(expectedFile, 'utf8'));

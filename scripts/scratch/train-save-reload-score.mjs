@@ -14,20 +14,12 @@ import {
   saveCheckpoint,
   train,
 } from '@pal/core';
+import { check } from './check.mjs';
 
 const [checkpointDirectory, expectedFile, backendName = 'onnx'] = process.argv.slice(2);
 if (!checkpointDirectory || !expectedFile) {
   console.error('usage: node train-save-reload-score.mjs <checkpoint-dir> <expected-scores.json> [onnx|reference]');
   process.exit(2);
-}
-
-/** Fails the script with a message naming what was expected and what was found. */
-function check(condition, message) {
-  if (!condition) {
-    console.error(`FAIL: ${message}`);
-    process.exit(1);
-  }
-  console.log(`ok: ${message}`);
 }
 
 /** Largest absolute difference between two equal-length numeric arrays. */
