@@ -17,6 +17,8 @@ export async function createSession(bytes: Uint8Array, runtime: RuntimeSettings)
     interOpNumThreads: 1,
   };
   if (runtime.threads !== undefined) options.intraOpNumThreads = runtime.threads;
+  if (process.env.PAL_EXP_ARENA === '0') options.enableCpuMemArena = false;
+  if (process.env.PAL_EXP_PATTERN === '0') options.enableMemPattern = false;
   try {
     return await ort.InferenceSession.create(bytes, options);
   } catch (error) {

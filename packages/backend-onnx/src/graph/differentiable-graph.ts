@@ -1,5 +1,6 @@
 import type { Activation, LossSettings } from '@pal/core';
 import type { Dimension, GraphBuilder } from './graph-builder.js';
+import { OPSET_VERSION } from '../onnx/encode-model.js';
 import type { OnnxElementType } from '../onnx/onnx-proto.js';
 import { Tape } from './tape.js';
 
@@ -23,6 +24,8 @@ export class DifferentiableGraph {
   constructor(
     readonly graph: GraphBuilder,
     readonly resolveInput?: (name: string, type: OnnxElementType, shape: Dimension[]) => string | undefined,
+    /** Opset of the standard domain; from 20 on GELU is one fused op whose backward recomputes erf. */
+    readonly opset = OPSET_VERSION,
   ) {}
 
   /** Records the shape of a value created outside this class (graph inputs, constants). */
@@ -69,11 +72,27 @@ export class DifferentiableGraph {
     return y;
   }
 
-  /** Element-wise activation; GELU is the exact erf form (PyTorch's default), composed from Erf. */
+  /**
+   * Element-wise activation. GELU is the exact erf form (PyTorch's default): the Gelu op from opset 20
+   * (one pass, and only its input is kept for the backward pass), composed from Erf below that.
+   */
   activation(x: string, activation: Activation): string {
     const g = this.graph;
     if (activation === 'linear') return x;
     if (activation === 'relu') return this.relu(x);
+    if (this.opset >= 20) {
+      const y = g.op('Gelu', [x]);
+      this.shapes.set(y, this.shapeOf(x));
+      this.tape.record([x], [y], ([dy]) => {
+        // 2 GELU'(x) = 1 + erf(x / sqrt 2) + 2 x phi(x), with 2 x phi(x) = a x exp(-x^2 / 2) for a = sqrt(2 / pi).
+        const a = Math.sqrt(2 / Math.PI);
+        const ax = g.op('Mul', [x, g.scalar(a)]);
+        const exponent = g.op('Mul', [ax, g.op('Mul', [x, g.scalar(-0.5 / a)])]);
+        const twice = g.op('Sum', [g.op('Erf', [g.op('Mul', [x, g.scalar(INV_SQRT2)])]), g.op('Mul', [ax, g.op('Exp', [exponent])]), g.scalar(1)]);
+        return [g.op('Mul', [dy!, g.op('Mul', [twice, g.scalar(0.5)])])];
+      });
+      return y;
+    }
     const scaled = g.op('Mul', [x, g.scalar(INV_SQRT2)]);
     const cdf = g.op('Mul', [g.op('Add', [g.op('Erf', [scaled]), g.scalar(1)]), g.scalar(0.5)]);
     const y = g.op('Mul', [x, cdf]);
@@ -189,7 +208,7 @@ export class DifferentiableGraph {
   /** Row norms sqrt(||x_i||^2 + epsilon) as a column [n, 1]. */
   rowNorm(x: string, epsilon: number): string {
     const g = this.graph;
-    let squared = g.op('ReduceSumSquare', [x], { axes: [1], keepdims: 1 });
+    let squared = this.rowSumSquares(x);
     if (epsilon > 0) squared = g.op('Add', [squared, g.scalar(epsilon)]);
     const y = g.op('Sqrt', [squared]);
     this.shapes.set(y, [this.shapeOf(x)[0]!, 1]);
@@ -200,7 +219,7 @@ export class DifferentiableGraph {
   /** Unit rows x_i / sqrt(||x_i||^2 + epsilon). */
   normalizeRows(x: string, epsilon: number): string {
     const g = this.graph;
-    const norm = g.op('Sqrt', [g.op('Add', [g.op('ReduceSumSquare', [x], { axes: [1], keepdims: 1 }), g.scalar(epsilon)])]);
+    const norm = g.op('Sqrt', [g.op('Add', [this.rowSumSquares(x), g.scalar(epsilon)])]);
     const y = g.op('Div', [x, norm]);
     this.shapes.set(y, this.shapeOf(x));
     this.tape.record([x], [y], ([dy]) => {
@@ -226,7 +245,7 @@ export class DifferentiableGraph {
   /** Per-row mixtures sum_k weights[:, k] * rows_k for K matrices rows_k [n, d] and weights [n, K]. */
   mixRows(weights: string, rows: string[]): string {
     const g = this.graph;
-    const columns = rows.length === 1 ? [weights] : g.node('Split', [weights], rows.length, { axis: 1 });
+    const columns = rows.length === 1 ? [weights] : g.node('Split', [weights], rows.length, this.opset >= 18 ? { axis: 1, num_outputs: rows.length } : { axis: 1 });
     const terms = rows.map((row, k) => g.op('Mul', [row, columns[k]!]));
     const y = terms.length === 1 ? terms[0]! : g.op('Sum', terms);
     this.shapes.set(y, this.shapeOf(rows[0]!));
@@ -288,6 +307,12 @@ export class DifferentiableGraph {
     this.shapes.set(y, []);
     this.tape.record([x], [y], ([dy]) => [g.op('Expand', [dy!, g.op('Shape', [x])])]);
     return y;
+  }
+
+  /** sum_j x_ij^2 as a column (axes moved from an attribute to an input in opset 18). */
+  private rowSumSquares(x: string): string {
+    const g = this.graph;
+    return this.opset >= 18 ? g.op('ReduceSumSquare', [x, g.int64s([1])], { keepdims: 1 }) : g.op('ReduceSumSquare', [x], { axes: [1], keepdims: 1 });
   }
 
   private broadcastResult(y: string, a: string, b: string): string {

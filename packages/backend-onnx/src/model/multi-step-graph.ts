@@ -1,7 +1,7 @@
 import { parameterLayout } from '@pal/core';
 import { DifferentiableGraph } from '../graph/differentiable-graph.js';
 import { GraphBuilder, type Dimension } from '../graph/graph-builder.js';
-import { encodeModel } from '../onnx/encode-model.js';
+import { TRAINING_OPSET_VERSION, encodeModel } from '../onnx/encode-model.js';
 import type { OnnxElementType } from '../onnx/onnx-proto.js';
 import { MomentInputs, Outputs, emitTrainStep, type SessionGraph, type TrainGraphOptions } from './session-graphs.js';
 
@@ -71,7 +71,7 @@ export function buildMultiStepTrainGraph(options: TrainGraphOptions): MultiStepG
     const { start, end } = stepBounds(dimension);
     return body.op('Slice', [outer.input(StackedInputs.stacked(name), type, [`stacked.${dimension}`, ...shape.slice(1)]), start, end, body.int64s([0])]);
   };
-  const step = emitTrainStep(new DifferentiableGraph(body, resolveInput), options);
+  const step = emitTrainStep(new DifferentiableGraph(body, resolveInput, TRAINING_OPSET_VERSION), options);
   body.output(body.op('Identity', [condition]), 'loop.condition.next', 'bool', []);
   const nextByName = new Map<string, string>();
   for (const update of step.updates) {
@@ -94,5 +94,5 @@ export function buildMultiStepTrainGraph(options: TrainGraphOptions): MultiStepG
     outer.output(loopOutputs[carriedNames.indexOf(MomentInputs.v(info.name))]!, Outputs.v(info.name), 'float', info.shape);
   }
   outer.output(loopOutputs[carriedNames.length]!, Outputs.losses, 'float', ['steps', 1]);
-  return { bytes: encodeModel(outer), masks: step.masks, stackedRows, stackedScalars };
+  return { bytes: encodeModel(outer, { opset: TRAINING_OPSET_VERSION }), masks: step.masks, stackedRows, stackedScalars };
 }

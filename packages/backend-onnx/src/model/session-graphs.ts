@@ -1,7 +1,7 @@
 import { USER_LOGITS, modelProjectors, parameterLayout, type LossSettings, type ModelDefinition, type OptimizerSettings, type ParameterInfo } from '@pal/core';
 import { DifferentiableGraph } from '../graph/differentiable-graph.js';
 import { GraphBuilder } from '../graph/graph-builder.js';
-import { encodeModel } from '../onnx/encode-model.js';
+import { TRAINING_OPSET_VERSION, encodeModel } from '../onnx/encode-model.js';
 import { ADAM_EPSILON_INPUT, adamScalarInputs, emitAdamW } from './adamw-graph.js';
 import {
   Dimensions,
@@ -87,7 +87,7 @@ export function emitTrainStep(graph: DifferentiableGraph, options: TrainGraphOpt
 
 /** Forward (training mode), backward of the trainable parameters and their AdamW update, in one graph. */
 export function buildTrainGraph(options: TrainGraphOptions): SessionGraph {
-  const graph = new DifferentiableGraph(new GraphBuilder('pal_train_step'));
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_train_step'), undefined, TRAINING_OPSET_VERSION);
   const step = emitTrainStep(graph, options);
   const g = graph.graph;
   for (const { info, parameter, m, v } of step.updates) {
@@ -96,12 +96,12 @@ export function buildTrainGraph(options: TrainGraphOptions): SessionGraph {
     g.output(v, Outputs.v(info.name), 'float', info.shape);
   }
   g.output(step.loss, Outputs.loss, 'float', []);
-  return { bytes: encodeModel(g), masks: step.masks };
+  return { bytes: encodeModel(g, { opset: TRAINING_OPSET_VERSION }), masks: step.masks };
 }
 
 /** Forward and backward in evaluation mode, returning the loss and every parameter's gradient. */
 export function buildGradientGraph(options: SessionGraphOptions): SessionGraph {
-  const graph = new DifferentiableGraph(new GraphBuilder('pal_gradients'));
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_gradients'), undefined, TRAINING_OPSET_VERSION);
   const objective = emitObjective(graph, { ...options, training: false });
   const g = graph.graph;
   const layout = parameterLayout(options.definition, options.numUsers);
@@ -112,22 +112,22 @@ export function buildGradientGraph(options: SessionGraphOptions): SessionGraph {
     g.output(gradient, Outputs.gradient(info.name), 'float', info.shape);
   }
   g.output(objective.loss, Outputs.loss, 'float', []);
-  return { bytes: encodeModel(g), masks: [] };
+  return { bytes: encodeModel(g, { opset: TRAINING_OPSET_VERSION }), masks: [] };
 }
 
 /** Forward in evaluation mode: the loss and the logits r_left - r_right. */
 export function buildEvaluateGraph(options: SessionGraphOptions): SessionGraph {
-  const graph = new DifferentiableGraph(new GraphBuilder('pal_evaluate'));
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_evaluate'), undefined, TRAINING_OPSET_VERSION);
   const objective = emitObjective(graph, { ...options, training: false });
   const g = graph.graph;
   g.output(objective.loss, Outputs.loss, 'float', []);
   g.output(g.op('Reshape', [objective.logits, g.int64s([-1])]), Outputs.logits, 'float', [Dimensions.comparisons]);
-  return { bytes: encodeModel(g), masks: [] };
+  return { bytes: encodeModel(g, { opset: TRAINING_OPSET_VERSION }), masks: [] };
 }
 
 /** Rewards r_u(x; x_c) for ScoreRequestV1-shaped inputs (`first` / `promptIndex` / `user` per request). */
 export function buildScoreGraph(options: Omit<SessionGraphOptions, 'loss'>): SessionGraph {
-  const graph = new DifferentiableGraph(new GraphBuilder('pal_score'));
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_score'), undefined, TRAINING_OPSET_VERSION);
   const g = graph.graph;
   const { definition } = options;
   const parameters = declareParameters(graph, definition, options.numUsers);
@@ -152,7 +152,7 @@ export function buildScoreGraph(options: Omit<SessionGraphOptions, 'loss'>): Ses
     rewards = g.op('Neg', [emitPalADistance(graph, definition, difference)]);
   }
   g.output(g.op('Reshape', [rewards, g.int64s([-1])]), Outputs.rewards, 'float', [Dimensions.comparisons]);
-  return { bytes: encodeModel(g), masks: [] };
+  return { bytes: encodeModel(g, { opset: TRAINING_OPSET_VERSION }), masks: [] };
 }
 
 /** Output names of the PAL-B projection graph. */
@@ -163,7 +163,7 @@ export const FeatureOutputs = { itemUnit: 'itemUnit', promptOutput: (k: number) 
  * and the logit scale. With frozen projections (localisation) these are all the MLP work there is.
  */
 export function buildPalBFeatureGraph(options: Omit<SessionGraphOptions, 'loss'> & { definition: ModelDefinition & { kind: 'pal-b' } }): SessionGraph {
-  const graph = new DifferentiableGraph(new GraphBuilder('pal_b_features'));
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_b_features'), undefined, TRAINING_OPSET_VERSION);
   const g = graph.graph;
   const { definition } = options;
   const parameters = declareParameters(graph, definition, options.numUsers);
@@ -173,7 +173,7 @@ export function buildPalBFeatureGraph(options: Omit<SessionGraphOptions, 'loss'>
   g.output(features.itemUnit, FeatureOutputs.itemUnit, 'float', [Dimensions.items, definition.latentDim]);
   features.promptOutputs.forEach((output, k) => g.output(output, FeatureOutputs.promptOutput(k), 'float', [Dimensions.prompts, definition.latentDim]));
   g.output(features.scale, FeatureOutputs.scale, 'float', [1]);
-  return { bytes: encodeModel(g), masks: [] };
+  return { bytes: encodeModel(g, { opset: TRAINING_OPSET_VERSION }), masks: [] };
 }
 
 /** True when a definition has dropout anywhere (training then needs per-step masks). */

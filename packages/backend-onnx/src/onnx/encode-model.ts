@@ -1,11 +1,19 @@
 import type { GraphBuilder } from '../graph/graph-builder.js';
 import { onnxModelType } from './onnx-proto.js';
 
-/** ONNX IR version written into models (IR 8 pairs with opsets up to 18, which every current runtime reads). */
-export const IR_VERSION = 8;
-
-/** Default opset of the standard domain for every graph this package emits. */
+/**
+ * Default opset of the standard domain: 17 reads on every ONNX Runtime of the last years, so exported
+ * reward models use it. Training graphs run only on the bundled runtime and use `TRAINING_OPSET_VERSION`.
+ */
 export const OPSET_VERSION = 17;
+
+/** Opset of the graphs this backend runs itself (20 brings the fused Gelu op). */
+export const TRAINING_OPSET_VERSION = 20;
+
+/** The ONNX IR version that goes with an opset (IR 8 up to opset 18, 9 for 19-20, 10 above). */
+export function irVersionFor(opset: number): number {
+  return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+}
 
 /** What goes around a graph in a model file. */
 export interface EncodeModelOptions {
@@ -21,10 +29,11 @@ export interface EncodeModelOptions {
 /** Serialises a graph into the bytes of an `.onnx` model file through protobufjs. */
 export function encodeModel(graph: GraphBuilder, options: EncodeModelOptions = {}): Uint8Array {
   const type = onnxModelType();
-  const opsetImport = [{ domain: '', version: options.opset ?? OPSET_VERSION }];
+  const opset = options.opset ?? OPSET_VERSION;
+  const opsetImport = [{ domain: '', version: opset }];
   for (const [domain, version] of Object.entries(options.extraOpsets ?? {})) opsetImport.push({ domain, version });
   const message = type.fromObject({
-    irVersion: IR_VERSION,
+    irVersion: irVersionFor(opset),
     producerName: '@pal/backend-onnx',
     producerVersion: '0.1.0',
     docString: options.docString ?? '',
