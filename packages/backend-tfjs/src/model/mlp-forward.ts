@@ -1,12 +1,8 @@
-import type { LinearLayerInfo, ProjectorLayout } from '@pal/core';
-import type { Tensor, Tensor2D, TfjsModule } from '../engine/tfjs-module.js';
+import type { Activation, LinearLayerInfo, ProjectorLayout } from '@pal/core';
+import type { Tensor, Tensor1D, Tensor2D, TfjsModule } from '../engine/tfjs-module.js';
 
 const INV_SQRT2 = 1 / Math.SQRT2;
-
-/** Exact GELU x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), PyTorch's default (not the tanh approximation). */
-function gelu(tf: TfjsModule, x: Tensor): Tensor {
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, INV_SQRT2)), 1));
-}
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /**
  * x^(T?) y^(T?), laid out for the engine's fastest product. The wasm engine multiplies untransposed
@@ -21,34 +17,73 @@ function product(tf: TfjsModule, x: Tensor2D, y: Tensor2D, transposeX: boolean, 
   return backend === 'wasm' ? tf.matMul(left, transposeY ? tf.transpose(y) : y) : tf.matMul(left, transposeY ? y : tf.transpose(y), false, true);
 }
 
+/** An activation; GELU is the exact erf form 0.5 z (1 + erf(z / sqrt 2)), PyTorch's default. */
+function activate(tf: TfjsModule, activation: Activation, z: Tensor): Tensor {
+  if (activation === 'relu') return tf.relu(z);
+  if (activation === 'gelu') return tf.mul(tf.mul(z, 0.5), tf.add(tf.erf(tf.mul(z, INV_SQRT2)), 1));
+  return z;
+}
+
+/** The activation's derivative at z: step(z) for relu, Phi(z) + z phi(z) for GELU. */
+function activationDerivative(tf: TfjsModule, activation: Activation, z: Tensor): Tensor | undefined {
+  if (activation === 'relu') return tf.step(z);
+  if (activation === 'gelu') {
+    const cdf = tf.mul(tf.add(tf.erf(tf.mul(z, INV_SQRT2)), 1), 0.5);
+    return tf.add(cdf, tf.mul(z, tf.mul(tf.exp(tf.mul(tf.square(z), -0.5)), INV_SQRT_2PI)));
+  }
+  return undefined;
+}
+
+/** How one dense layer runs: its activation, optional dropout before it, and what needs a gradient. */
+export interface DenseOptions {
+  activation?: Activation;
+  /** Drop probability and the seed of this layer's mask (training mode only). */
+  dropout?: { rate: number; seed: number };
+  withBias?: boolean;
+  /** The input is data, not a function of the parameters: no dX product in the backward pass. */
+  constantInput?: boolean;
+}
+
 /**
- * A Linear layer in core's layout, W [out, in]: y = x W^T (+ b), with its own gradient: dX = dY W and
- * dW = dY^T X (through `product`), and no dX product when the input is data rather than a function of
- * the parameters. (Not tf.fused.matMul: on tfjs-backend-wasm 4.22 its transposeB + bias path returns
- * wrong rows after the first.)
+ * One block ACT(Dropout(x W^T + b)) in core's layout, W [out, in], as a single op with its own gradient.
+ * It keeps only x, W, the pre-activation and the dropout mask for the backward pass (tfjs autodiff of
+ * the composed ops would keep about seven activations per layer, more than the wasm heap holds at batch
+ * 4096 with d = 1024). The mask is tf.dropout's: floor(U[0, 1) + keep) / keep drawn with the given seed.
+ * (Not tf.fused.matMul: on tfjs-backend-wasm 4.22 its transposeB + bias path returns wrong rows.)
  */
-export function linearLayer(
-  tf: TfjsModule,
-  layer: LinearLayerInfo,
-  parameters: Map<string, Tensor>,
-  input: Tensor2D,
-  options: { withBias?: boolean; constantInput?: boolean } = {},
-): Tensor2D {
-  const linear = tf.customGrad((x, w, save) => {
-    const inputs = [x as Tensor2D, w as Tensor2D];
-    (save as (tensors: Tensor[]) => void)(inputs);
+export function denseLayer(tf: TfjsModule, layer: LinearLayerInfo, parameters: Map<string, Tensor>, input: Tensor2D, options: DenseOptions = {}): Tensor2D {
+  const activation = options.activation ?? 'linear';
+  const withBias = options.withBias ?? true;
+  const dense = tf.customGrad((x, w, b, save) => {
+    const [data, weight, bias] = [x as Tensor2D, w as Tensor2D, b as Tensor1D];
+    let mask: Tensor | undefined;
+    const preActivation = tf.tidy(() => {
+      const linear = withBias ? tf.add(product(tf, data, weight, false, true), bias) : product(tf, data, weight, false, true);
+      if (!options.dropout) return linear;
+      const keep = 1 - options.dropout.rate;
+      mask = tf.keep(tf.div(tf.floor(tf.add(tf.randomUniform(linear.shape, 0, 1, 'float32', options.dropout.seed), keep)), keep));
+      return tf.mul(linear, mask);
+    });
+    // Saved positions are fixed (the mask slot is a placeholder without dropout) so the gradient can read them.
+    (save as (tensors: Tensor[]) => void)([data, weight, preActivation, mask ?? preActivation, bias]);
+    const value = activation === 'linear' ? preActivation : tf.tidy(() => activate(tf, activation, preActivation));
+    if (value !== preActivation) preActivation.dispose();
+    mask?.dispose();
     return {
-      value: product(tf, inputs[0]!, inputs[1]!, false, true),
+      value,
       gradFunc: (dy, saved) => {
-        const [savedInput, savedWeight] = saved as Tensor2D[];
-        const outputGradient = dy as Tensor2D;
-        const inputGradient = options.constantInput ? tf.zerosLike(savedInput!) : product(tf, outputGradient, savedWeight!, false, false);
-        return [inputGradient, product(tf, outputGradient, savedInput!, true, false)];
+        const [savedInput, savedWeight, savedPreActivation, savedMask, savedBias] = saved as Tensor2D[];
+        let gradient = dy as Tensor2D;
+        const derivative = activationDerivative(tf, activation, savedPreActivation!);
+        if (derivative) gradient = tf.mul(gradient, derivative);
+        if (options.dropout) gradient = tf.mul(gradient, savedMask!);
+        const inputGradient = options.constantInput ? tf.zerosLike(savedInput!) : product(tf, gradient, savedWeight!, false, false);
+        const biasGradient = withBias ? tf.sum(gradient, 0) : tf.zerosLike(savedBias!);
+        return [inputGradient, product(tf, gradient, savedInput!, true, false), biasGradient];
       },
     };
   });
-  const output = linear(input, parameters.get(layer.weight)!) as Tensor2D;
-  return options.withBias === false ? output : (tf.add(output, parameters.get(layer.bias)!) as Tensor2D);
+  return dense(input, parameters.get(layer.weight)!, parameters.get(layer.bias)!) as Tensor2D;
 }
 
 /**
@@ -67,11 +102,11 @@ export function mlpHidden(
   const { nextSeed } = options;
   let current: Tensor2D = input;
   layers.slice(0, -1).forEach((layer, index) => {
-    let z: Tensor = linearLayer(tf, layer, parameters, current, { constantInput: index === 0 && options.constantInput });
-    if (nextSeed && spec.dropout > 0) z = tf.dropout(z, spec.dropout, undefined, nextSeed());
-    if (spec.activation === 'relu') z = tf.relu(z);
-    else if (spec.activation === 'gelu') z = gelu(tf, z);
-    current = z as Tensor2D;
+    current = denseLayer(tf, layer, parameters, current, {
+      activation: spec.activation,
+      dropout: nextSeed && spec.dropout > 0 ? { rate: spec.dropout, seed: nextSeed() } : undefined,
+      constantInput: index === 0 && options.constantInput,
+    });
   });
   return current;
 }
@@ -79,6 +114,6 @@ export function mlpHidden(
 /** Runs a projector on data rows: its hidden blocks, a final Linear, and x + mlp(x) when residual. */
 export function mlpForward(tf: TfjsModule, layout: ProjectorLayout, parameters: Map<string, Tensor>, input: Tensor2D, nextSeed?: () => number): Tensor2D {
   const hidden = mlpHidden(tf, layout, parameters, input, { nextSeed, constantInput: true });
-  const output = linearLayer(tf, layout.layers.at(-1)!, parameters, hidden, { constantInput: layout.layers.length === 1 });
+  const output = denseLayer(tf, layout.layers.at(-1)!, parameters, hidden, { constantInput: layout.layers.length === 1 });
   return layout.spec.residual ? (tf.add(output, input) as Tensor2D) : output;
 }

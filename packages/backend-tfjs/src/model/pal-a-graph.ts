@@ -2,7 +2,7 @@ import { PROTOTYPES, USER_LOGITS, modelProjectors, type ComparisonBatchV1, type 
 import type { Tensor, Tensor1D, Tensor2D, TfjsModule } from '../engine/tfjs-module.js';
 import { assertMatrixWidth, indexTensor, lossInputs, matrixTensor, userSlots } from './batch-tensors.js';
 import { gatherRows } from './gather-rows.js';
-import { linearLayer, mlpHidden } from './mlp-forward.js';
+import { denseLayer, mlpHidden } from './mlp-forward.js';
 import { pairwiseLossGraph } from './pairwise-loss-graph.js';
 import { NORM_EPSILON, type ObjectiveGraph } from './pal-b-graph.js';
 
@@ -45,7 +45,7 @@ function palADifferences(tf: TfjsModule, definition: PalAModelDefinition, parame
   const pointRows = gatherRows(tf, pointHidden, userRows);
   const last = item.layers.at(-1)!;
   return sides.map((side) => {
-    const difference = linearLayer(tf, last, parameters, tf.sub(gatherRows(tf, inputHidden, side), pointRows), { withBias: false });
+    const difference = denseLayer(tf, last, parameters, tf.sub(gatherRows(tf, inputHidden, side), pointRows), { withBias: false });
     return item.spec.residual ? tf.add(difference, tf.sub(tf.gather(input, side), gatherRows(tf, points, userRows))) : difference;
   });
 }
