@@ -15,7 +15,7 @@ import {
   type ScoreRequestV1,
   type TrainStepOptionsV1,
 } from '@pal/core';
-import { ADAM_EPSILON_INPUT, adamScalarInputs } from '../model/adamw-graph.js';
+import { ADAM_EPSILON_INPUT, adamScalarInputs, adamStepScalars } from '../model/adamw-graph.js';
 import {
   MomentInputs,
   Outputs,
@@ -294,20 +294,22 @@ export class OnnxModel implements BackendModelV1 {
     Object.assign(tensors, toTensors(feeds));
   }
 
-  /** AdamW's per-step scalars, from bias corrections computed in float64 (see emitAdamW). */
+  /** AdamW's per-step scalars, from bias corrections computed in float64 (see adamStepScalars). */
   private adamScalars(step: number): Record<string, number> {
     const { optimizer } = this.options;
-    const { correction1, correction2 } = adamBiasCorrections(optimizer, step);
-    const sqrtCorrection2 = Math.sqrt(correction2);
-    const scalars: Record<string, number> = { [ADAM_EPSILON_INPUT]: optimizer.epsilon * sqrtCorrection2 };
+    const corrections = adamBiasCorrections(optimizer, step);
+    const scalars: Record<string, number> = {};
     for (const group of new Set(this.trainable.map((info) => info.group))) {
-      const { learningRate, weightDecay } = optimizer.groups[group];
+      const settings = optimizer.groups[group];
+      const values = adamStepScalars(optimizer, settings, corrections);
       const names = adamScalarInputs(group);
-      scalars[names.stepSize] = (learningRate * sqrtCorrection2) / correction1;
-      if (weightDecay > 0) scalars[names.decay] = 1 - learningRate * weightDecay;
+      scalars[ADAM_EPSILON_INPUT] = values.epsilon;
+      scalars[names.stepSize] = values.stepSize;
+      if (settings.weightDecay > 0) scalars[names.decay] = values.decay;
     }
     return scalars;
   }
+
 }
 
 function finiteLoss(loss: number, step: number): number {
