@@ -17,4 +17,5 @@ export const tfjsBackendSettingsSchema = z.object({
   engine: z.enum(['auto', ...tfjsEngineNames]).default('auto'),
   wasmPaths: z.string().min(1).optional(),
 });
+/** What `createTfjsBackend` accepts (every field optional). */
 export type TfjsBackendSettings = z.input<typeof tfjsBackendSettingsSchema>;

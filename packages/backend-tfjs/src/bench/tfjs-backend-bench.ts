@@ -23,7 +23,7 @@ import { createTfjsBackend } from '../tfjs-backend.js';
 
 const DIMENSION = 1024;
 const PROTOTYPES = 2;
-const USERS = 64;
+const USERS = 100;
 const PROJECTOR = 'mlp2-gelu-dropout0';
 
 /** One engine's measurements at one batch size. */

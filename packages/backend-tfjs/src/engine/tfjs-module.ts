@@ -6,13 +6,18 @@ import type * as tfjs from '@tensorflow/tfjs';
  */
 export type TfjsModule = typeof tfjs;
 
-/** Tensor types of the tfjs API, re-exported so model code needs no value import of tfjs. */
+/** A tfjs tensor (type only: model code never imports tfjs itself, the user's module is passed in). */
 export type Tensor = tfjs.Tensor;
+/** A rank-1 tfjs tensor. */
 export type Tensor1D = tfjs.Tensor1D;
+/** A rank-2 tfjs tensor. */
 export type Tensor2D = tfjs.Tensor2D;
+/** A rank-0 tfjs tensor. */
 export type Scalar = tfjs.Scalar;
+/** A mutable tfjs tensor holding a parameter or an Adam moment. */
 export type Variable = tfjs.Variable;
 
 /** The engines the backend knows how to load: native TensorFlow (GPU or CPU), WebAssembly, or plain JavaScript. */
 export const tfjsEngineNames = ['tfjs-node-gpu', 'tfjs-node', 'tfjs-wasm', 'tfjs-cpu'] as const;
+/** One of `tfjsEngineNames`. */
 export type TfjsEngineName = (typeof tfjsEngineNames)[number];
