@@ -8,11 +8,19 @@ export interface CliIo {
   isTty: boolean;
   /** The stream progress bars draw on, when interactive. */
   progressStream?: NodeJS.WritableStream;
+  /** Stops training and localisation between steps (Ctrl-C in a terminal). */
+  signal?: AbortSignal;
 }
 
-/** The process's own streams. */
+/** The process's own streams; the first Ctrl-C aborts the running work cleanly, a second one exits at once. */
 export function processIo(): CliIo {
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    controller.abort(new Error('interrupted (Ctrl-C)'));
+    process.once('SIGINT', () => process.exit(130));
+  });
   return {
+    signal: controller.signal,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     isTty: Boolean(process.stderr.isTTY),

@@ -10,6 +10,7 @@ import {
 import { createPersonasDataset } from '@pal/datasets-personas';
 import { splitShotsPerUser } from '@pal/eval';
 import type { CliConfig } from '../config/config-schema.js';
+import { checkConfigSection } from '../config/load-config.js';
 import type { Output } from '../output/output.js';
 import { createEncoder } from './encoders.js';
 
@@ -31,7 +32,7 @@ async function datasetAdapter(config: CliConfig['dataset']): Promise<DatasetAdap
   const { kind, ...settings } = config;
   if (kind === 'personas') return createPersonasDataset(settings);
   const module = await import('@pal/datasets-files');
-  return module.createFileDataset(settings as Parameters<typeof module.createFileDataset>[0]);
+  return module.createFileDataset(checkConfigSection(module.fileDatasetSettingsSchema, settings, 'config', 'dataset'));
 }
 
 /** The synthetic data of paper D.2 arrives embedded; unseen users' pairs are halved into a few-shot pool and a test part. */

@@ -8,5 +8,5 @@ export async function openContext(config: CliConfig, output: Output): Promise<Ru
   const backend = await resolveBackend(config.backend);
   for (const skipped of backend.skipped) output.info(`backend ${skipped.name} skipped: ${skipped.reason}`);
   output.info(`backend: ${backend.name}${config.backend === 'auto' ? ' (auto)' : ''}`);
-  return { config, output, backend };
+  return { config, output, backend, signal: output.io.signal };
 }
