@@ -1,5 +1,5 @@
 import { Random, type ComparisonBatchV1, type LossSettings, type Matrix, type ModelDefinition, type ScoreRequestV1 } from '@pal/core';
-import type { MaskInput } from '../model/objective-graph.js';
+import { SegmentInputs, type MaskInput } from '../model/objective-graph.js';
 import { distinctRows, remapIndices } from './distinct-rows.js';
 
 /** One input tensor as plain data: float32 or int64 values and their dimensions. */
@@ -39,7 +39,12 @@ function columnFeed(values: Float32Array): Feed {
  * rows (each runs through its MLP once), PAL-A's (item, prompt) pairs and users are deduplicated, and the
  * weights become shares w_j / sum w so the graph's loss is core's weighted mean.
  */
-export function objectiveFeeds(definition: ModelDefinition, loss: LossSettings, batch: ComparisonBatchV1): BatchFeeds {
+export function objectiveFeeds(
+  definition: ModelDefinition,
+  loss: LossSettings,
+  batch: ComparisonBatchV1,
+  gradients?: { numUsers: number },
+): BatchFeeds {
   const count = batch.label.length;
   const prompts = distinctRows(batch.prompts, [batch.promptIndex]);
   const items = distinctRows(batch.items, [batch.leftIndex, batch.rightIndex]);
@@ -67,6 +72,12 @@ export function objectiveFeeds(definition: ModelDefinition, loss: LossSettings, 
     feeds.leftIndex = indexFeed(leftIndex);
     feeds.rightIndex = indexFeed(rightIndex);
     feeds.user = indexFeed(batch.user);
+    if (gradients) {
+      addSegmentFeeds(feeds, 'leftIndex', leftIndex, items.matrix.rows);
+      addSegmentFeeds(feeds, 'rightIndex', rightIndex, items.matrix.rows);
+      addSegmentFeeds(feeds, 'promptIndex', promptIndex, prompts.matrix.rows);
+      addSegmentFeeds(feeds, 'user', batch.user, gradients.numUsers);
+    }
     if (loss.bound && loss.bound.weight > 0) {
       const promptUse = new Float32Array(prompts.matrix.rows);
       for (const prompt of promptIndex) promptUse[prompt]! += 1;
@@ -78,7 +89,13 @@ export function objectiveFeeds(definition: ModelDefinition, loss: LossSettings, 
   const rows = palARows(definition, items.matrix, prompts.matrix, promptIndex, [leftIndex, rightIndex], feeds, counts);
   feeds.first = indexFeed(rows[0]!);
   feeds.second = indexFeed(rows[1]!);
-  palAUsers(batch.user, feeds, counts);
+  const users = palAUsers(batch.user, feeds, counts);
+  if (gradients) {
+    addSegmentFeeds(feeds, 'first', rows[0]!, counts.rows!);
+    addSegmentFeeds(feeds, 'second', rows[1]!, counts.rows!);
+    addSegmentFeeds(feeds, 'userSlot', users.userSlot, users.batchUsers.length);
+    addSegmentFeeds(feeds, 'batchUsers', users.batchUsers, gradients.numUsers);
+  }
   return { feeds, counts, sources };
 }
 
@@ -148,7 +165,7 @@ function palARows(
 }
 
 /** PAL-A's distinct batch users (one ideal point each) and each position's slot among them. */
-function palAUsers(users: Int32Array, feeds: Record<string, Feed>, counts: Record<string, number>): void {
+function palAUsers(users: Int32Array, feeds: Record<string, Feed>, counts: Record<string, number>): { batchUsers: Int32Array; userSlot: Int32Array } {
   const slots = new Map<number, number>();
   const userSlot = new Int32Array(users.length);
   for (let position = 0; position < users.length; position++) {
@@ -159,9 +176,28 @@ function palAUsers(users: Int32Array, feeds: Record<string, Feed>, counts: Recor
     }
     userSlot[position] = slot;
   }
-  feeds.batchUsers = indexFeed([...slots.keys()]);
+  const batchUsers = Int32Array.from(slots.keys());
+  feeds.batchUsers = indexFeed(batchUsers);
   feeds.userSlot = indexFeed(userSlot);
   counts.batchUsers = slots.size;
+  return { batchUsers, userSlot };
+}
+
+/**
+ * The row segments of an index array over a table of `rows` rows (a counting sort): `order` holds a
+ * pointer to the zero row (m) and then the positions grouped by the row they read, `bounds` where each
+ * row's group starts, so a gather's gradient is a deterministic segment sum.
+ */
+export function addSegmentFeeds(feeds: Record<string, Feed>, name: string, indices: Int32Array, rows: number): void {
+  const starts = new Int32Array(rows + 1);
+  for (let position = 0; position < indices.length; position++) starts[indices[position]! + 1]! += 1;
+  for (let row = 0; row < rows; row++) starts[row + 1]! += starts[row]!;
+  const next = starts.slice(0, rows);
+  const order = new BigInt64Array(indices.length + 1);
+  order[0] = BigInt(indices.length);
+  for (let position = 0; position < indices.length; position++) order[1 + next[indices[position]!]!++] = BigInt(position);
+  feeds[SegmentInputs.order(name)] = { type: 'int64', data: order, dims: [order.length] };
+  feeds[SegmentInputs.bounds(name)] = { type: 'int64', data: BigInt64Array.from(starts, (value) => BigInt(value)), dims: [rows + 1] };
 }
 
 /**

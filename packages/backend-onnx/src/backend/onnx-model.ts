@@ -99,7 +99,7 @@ export class OnnxModel implements BackendModelV1 {
     if (this.trainable.length === 0) throw new InvalidArgumentError('onnx backend: doTrainStep needs at least one trainable parameter group');
     if (this.frozen) return { loss: finiteLoss(await this.frozenTrainStep(batch, options.step), options.step) };
     const { session, graph } = await this.load('train');
-    const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch);
+    const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch, { numUsers: this.numUsers });
     const tensors = toTensors({ ...prepared.feeds, ...dropoutMaskFeeds(graph.masks, prepared, options.seed) });
     this.addParameterTensors(tensors);
     this.addMomentTensors(tensors);
@@ -125,7 +125,7 @@ export class OnnxModel implements BackendModelV1 {
       const { session, graph } = await this.load('trainSteps');
       const multiStep = graph as MultiStepGraph;
       const steps = batches.slice(start, end).map((batch, index) => {
-        const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch);
+        const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch, { numUsers: this.numUsers });
         Object.assign(prepared.feeds, dropoutMaskFeeds(multiStep.masks, prepared, options[start + index]!.seed));
         return prepared;
       });
@@ -202,7 +202,7 @@ export class OnnxModel implements BackendModelV1 {
 
   async doComputeGradients(batch: ComparisonBatchV1): Promise<{ loss: number; gradients: NamedWeights }> {
     const { session } = await this.load('gradients');
-    const tensors = toTensors(objectiveFeeds(this.options.definition, this.options.loss, batch).feeds);
+    const tensors = toTensors(objectiveFeeds(this.options.definition, this.options.loss, batch, { numUsers: this.numUsers }).feeds);
     this.addParameterTensors(tensors);
     const outputs = await runSession(session, tensors);
     const gradients: NamedWeights = {};

@@ -17,13 +17,6 @@ export async function createSession(bytes: Uint8Array, runtime: RuntimeSettings)
     interOpNumThreads: 1,
   };
   if (runtime.threads !== undefined) options.intraOpNumThreads = runtime.threads;
-  if (process.env.PAL_EXP_ARENA === '0') options.enableCpuMemArena = false;
-  if (process.env.PAL_EXP_PATTERN === '0') options.enableMemPattern = false;
-  if (process.env.PAL_EXP_PARALLEL) {
-    options.executionMode = 'parallel';
-    options.interOpNumThreads = Number(process.env.PAL_EXP_PARALLEL);
-    options.intraOpNumThreads = Number(process.env.PAL_EXP_INTRA ?? 1);
-  }
   try {
     return await ort.InferenceSession.create(bytes, options);
   } catch (error) {

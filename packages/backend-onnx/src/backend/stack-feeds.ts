@@ -8,18 +8,18 @@ import type { BatchFeeds, Feed } from './batch-feeds.js';
 export function stackStepFeeds(graph: MultiStepGraph, steps: BatchFeeds[], scalars: Record<string, number>[]): Record<string, Feed> {
   const feeds: Record<string, Feed> = {};
   feeds[StackedInputs.steps] = { type: 'int64', data: BigInt64Array.of(BigInt(steps.length)), dims: [] };
-  const dimensions = new Set<string>();
+  const rowsPerStep = new Map<string, number[]>();
   for (const { name, dimension } of graph.stackedRows) {
-    dimensions.add(dimension);
+    if (!rowsPerStep.has(dimension)) rowsPerStep.set(dimension, steps.map((step) => step.feeds[name]!.dims[0]!));
     const parts = steps.map((step) => step.feeds[name]!);
     const first = parts[0]!;
     const rows = parts.reduce((total, part) => total + part.dims[0]!, 0);
     const data = first.type === 'int64' ? concatenate(parts.map((part) => part.data as BigInt64Array), BigInt64Array) : concatenate(parts.map((part) => part.data as Float32Array), Float32Array);
     feeds[StackedInputs.stacked(name)] = { type: first.type, data, dims: [rows, ...first.dims.slice(1)] } as Feed;
   }
-  for (const dimension of dimensions) {
+  for (const [dimension, rows] of rowsPerStep) {
     const offsets = new BigInt64Array(steps.length + 1);
-    steps.forEach((step, index) => (offsets[index + 1] = offsets[index]! + BigInt(step.counts[dimension]!)));
+    rows.forEach((count, index) => (offsets[index + 1] = offsets[index]! + BigInt(count)));
     feeds[StackedInputs.offsets(dimension)] = { type: 'int64', data: offsets, dims: [steps.length + 1] };
   }
   for (const name of graph.stackedScalars) {

@@ -1,8 +1,14 @@
 import type { Activation, LossSettings } from '@pal/core';
 import type { Dimension, GraphBuilder } from './graph-builder.js';
 import { OPSET_VERSION } from '../onnx/encode-model.js';
-import type { OnnxElementType } from '../onnx/onnx-proto.js';
+import { OnnxDataType, type OnnxElementType } from '../onnx/onnx-proto.js';
 import { Tape } from './tape.js';
+
+/** Value names of the sort structure of one index array (see `DifferentiableGraph.segmentSum`). */
+export interface RowSegments {
+  order: string;
+  bounds: string;
+}
 
 const INV_SQRT2 = 1 / Math.SQRT2;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -168,17 +174,40 @@ export class DifferentiableGraph {
     return y;
   }
 
-  /** Rows `index` of `table` ([n, d] -> [m, d]); the gradient is scattered back with summation. */
-  gatherRows(table: string, index: string, count: Dimension): string {
+  /**
+   * Rows `index` of `table` ([n, d] -> [m, d]). The gradient of a table row is the sum of the gradients
+   * of the positions that read it, a segment sum over `segments` (see `segmentSum`): ScatterND with
+   * reduction 'add' would be shorter, but ONNX Runtime's CPU kernel races on repeated indices once
+   * tensors are large and returns wrong sums. Graphs that are never differentiated may omit `segments`.
+   */
+  gatherRows(table: string, index: string, count: Dimension, segments?: RowSegments): string {
     const g = this.graph;
     const y = g.op('Gather', [table, index], { axis: 0 });
     this.shapes.set(y, [count, ...this.shapeOf(table).slice(1)]);
     this.tape.record([table], [y], ([dy]) => {
-      const zeros = g.op('Expand', [g.scalar(0), g.op('Shape', [table])]);
-      const indices = g.op('Unsqueeze', [index, g.int64s([-1])]);
-      return [g.op('ScatterND', [zeros, indices, dy!], { reduction: 'add' })];
+      if (!segments) throw new Error(`internal: gather of ${table} is differentiated but has no row segments`);
+      return [this.segmentSum(dy!, segments)];
     });
     return y;
+  }
+
+  /**
+   * Sums rows of `values` [m, d] into table rows: `order` lists a zero-row pointer (m) and then the
+   * positions sorted by target row, `bounds` [n + 1] the start of each row's run in that order. A float64
+   * running sum over the sorted rows and the difference at run ends give every row's sum exactly once,
+   * deterministically, in a few passes over the values.
+   */
+  private segmentSum(values: string, segments: RowSegments): string {
+    const g = this.graph;
+    const width = g.op('Slice', [g.op('Shape', [values]), g.int64s([1]), g.int64s([2])]);
+    const padded = g.op('Concat', [values, g.op('Expand', [g.scalar(0), g.op('Concat', [g.int64s([1]), width], { axis: 0 })])], { axis: 0 });
+    const sorted = g.op('Cast', [g.op('Gather', [padded, segments.order], { axis: 0 })], { to: OnnxDataType.double });
+    const running = g.op('CumSum', [sorted, g.int64s([0], [])]);
+    const bounds = segments.bounds;
+    const ends = g.op('Slice', [bounds, g.int64s([1]), g.int64s([Number.MAX_SAFE_INTEGER])]);
+    const starts = g.op('Slice', [bounds, g.int64s([0]), g.int64s([-1])]);
+    const sums = g.op('Sub', [g.op('Gather', [running, ends], { axis: 0 }), g.op('Gather', [running, starts], { axis: 0 })]);
+    return g.op('Cast', [sums], { to: OnnxDataType.float });
   }
 
   /** Matrix product a [m, k] b [k, n]. */

@@ -10,7 +10,7 @@ import {
   type PalBModelDefinition,
   type ProjectorLayout,
 } from '@pal/core';
-import type { DifferentiableGraph } from '../graph/differentiable-graph.js';
+import type { DifferentiableGraph, RowSegments } from '../graph/differentiable-graph.js';
 import type { Dimension } from '../graph/graph-builder.js';
 import type { OnnxElementType } from '../onnx/onnx-proto.js';
 import { projectorForward } from './projector-graph.js';
@@ -56,7 +56,24 @@ export interface ObjectiveGraphOptions {
   numUsers: number;
   /** Training mode adds dropout-mask inputs for projectors with dropout. */
   training: boolean;
+  /** The graph will be differentiated: every gather gets the row-segment inputs of its index. */
+  differentiable: boolean;
 }
+
+/** Input names of the row segments of an index input (see `DifferentiableGraph.segmentSum`). */
+export const SegmentInputs = { order: (index: string) => `${index}.order`, bounds: (index: string) => `${index}.bounds` } as const;
+
+/** An int64 index input over `dimension` and, in differentiable graphs, its row-segment inputs. */
+export function declareIndex(graph: DifferentiableGraph, name: string, dimension: Dimension, differentiable: boolean): { index: string; segments?: RowSegments } {
+  const index = declareInput(graph, name, 'int64', [dimension]);
+  if (!differentiable) return { index };
+  const order = declareInput(graph, SegmentInputs.order(name), 'int64', [SegmentInputs.order(name)]);
+  const bounds = declareInput(graph, SegmentInputs.bounds(name), 'int64', [SegmentInputs.bounds(name)]);
+  return { index, segments: { order, bounds } };
+}
+
+/** An index input and, when the graph is differentiated, its row segments. */
+export type IndexValues = ReturnType<typeof declareIndex>;
 
 /** Declares a graph input (or takes the value the graph's input resolver gives for it) and records its shape. */
 export function declareInput(graph: DifferentiableGraph, name: string, type: OnnxElementType, shape: Dimension[]): string {
@@ -115,12 +132,12 @@ function emitPalBObjective(graph: DifferentiableGraph, options: ObjectiveGraphOp
   const items = declareInput(graph, 'items', 'float', [Dimensions.items, definition.itemDim]);
   const prompts = declareInput(graph, 'prompts', 'float', [Dimensions.prompts, definition.promptDim]);
   const [promptIndex, leftIndex, rightIndex, user] = ['promptIndex', 'leftIndex', 'rightIndex', 'user'].map((name) =>
-    declareInput(graph, name, 'int64', [Dimensions.comparisons]),
-  ) as [string, string, string, string];
+    declareIndex(graph, name, Dimensions.comparisons, options.differentiable),
+  ) as [IndexValues, IndexValues, IndexValues, IndexValues];
   const features = emitPalBFeatures(graph, definition, parameters, items, prompts, masks);
   const difference = graph.sub(
-    graph.gatherRows(features.itemUnit, leftIndex, Dimensions.comparisons),
-    graph.gatherRows(features.itemUnit, rightIndex, Dimensions.comparisons),
+    graph.gatherRows(features.itemUnit, leftIndex.index, Dimensions.comparisons, leftIndex.segments),
+    graph.gatherRows(features.itemUnit, rightIndex.index, Dimensions.comparisons, rightIndex.segments),
   );
   const cosineDifference = emitPalBCosine(graph, features, parameters[USER_LOGITS]!, difference, promptIndex, user, Dimensions.comparisons);
   const logits = graph.mul(cosineDifference, features.scale);
@@ -168,14 +185,14 @@ export function emitPalBCosine(
   features: PalBFeatures,
   userLogits: string,
   vectors: string,
-  promptIndex: string,
-  user: string,
+  promptIndex: IndexValues,
+  user: IndexValues,
   count: Dimension,
 ): string {
-  const mixtureWeights = graph.gatherRows(graph.softmaxRows(userLogits), user, count);
+  const mixtureWeights = graph.gatherRows(graph.softmaxRows(userLogits), user.index, count, user.segments);
   const mixed = graph.mixRows(
     mixtureWeights,
-    features.promptOutputs.map((output) => graph.gatherRows(output, promptIndex, count)),
+    features.promptOutputs.map((output) => graph.gatherRows(output, promptIndex.index, count, promptIndex.segments)),
   );
   return graph.div(graph.rowDot(vectors, mixed), graph.rowNorm(mixed, NORM_EPSILON));
 }
@@ -186,11 +203,12 @@ function emitPalAObjective(graph: DifferentiableGraph, options: ObjectiveGraphOp
   const parameters = declareParameters(graph, definition, options.numUsers);
   const masks: MaskInput[] | undefined = options.training ? [] : undefined;
   const rows = emitPalARows(graph, definition);
-  const first = declareInput(graph, 'first', 'int64', [Dimensions.comparisons]);
-  const second = declareInput(graph, 'second', 'int64', [Dimensions.comparisons]);
-  const { rowOutputs, pointOutputs, userSlot } = emitPalAProjections(graph, definition, parameters, rows, masks);
-  const distance = (rowIndex: string) =>
-    emitPalADistance(graph, definition, graph.sub(graph.gatherRows(rowOutputs, rowIndex, Dimensions.comparisons), graph.gatherRows(pointOutputs, userSlot, Dimensions.comparisons)));
+  const first = declareIndex(graph, 'first', Dimensions.comparisons, options.differentiable);
+  const second = declareIndex(graph, 'second', Dimensions.comparisons, options.differentiable);
+  const { rowOutputs, pointOutputs, userSlot } = emitPalAProjections(graph, definition, parameters, rows, options.differentiable, masks);
+  const points = graph.gatherRows(pointOutputs, userSlot.index, Dimensions.comparisons, userSlot.segments);
+  const distance = (rowIndex: IndexValues) =>
+    emitPalADistance(graph, definition, graph.sub(graph.gatherRows(rowOutputs, rowIndex.index, Dimensions.comparisons, rowIndex.segments), points));
   // logit = r_left - r_right = dist_right - dist_left.
   const logits = graph.sub(distance(second), distance(first));
   let total = emitBatchLoss(graph, logits, loss);
@@ -220,15 +238,16 @@ export function emitPalAProjections(
   definition: PalAModelDefinition,
   parameters: Record<string, string>,
   rows: string,
+  differentiable: boolean,
   masks?: MaskInput[],
-): { rowOutputs: string; pointOutputs: string; userSlot: string } {
+): { rowOutputs: string; pointOutputs: string; userSlot: IndexValues } {
   const { item } = modelProjectors(definition);
-  const batchUsers = declareInput(graph, 'batchUsers', 'int64', [Dimensions.batchUsers]);
-  const userSlot = declareInput(graph, 'userSlot', 'int64', [Dimensions.comparisons]);
+  const batchUsers = declareIndex(graph, 'batchUsers', Dimensions.batchUsers, differentiable);
+  const userSlot = declareIndex(graph, 'userSlot', Dimensions.comparisons, differentiable);
   const rowsDimension = definition.promptDim === 0 ? Dimensions.items : Dimensions.rows;
   // Rewards use f(x) - f(a) only, so f's last bias cancels: leaving it out makes its gradient exactly 0.
   const rowOutputs = emitProjector(graph, item, parameters, rows, rowsDimension, 'projector.rows', masks, true);
-  const mixture = graph.softmaxRows(graph.gatherRows(parameters[USER_LOGITS]!, batchUsers, Dimensions.batchUsers));
+  const mixture = graph.softmaxRows(graph.gatherRows(parameters[USER_LOGITS]!, batchUsers.index, Dimensions.batchUsers, batchUsers.segments));
   const points = graph.matmul(mixture, parameters[PROTOTYPES]!);
   const pointOutputs = emitProjector(graph, item, parameters, points, Dimensions.batchUsers, 'projector.points', masks, true);
   return { rowOutputs, pointOutputs, userSlot };

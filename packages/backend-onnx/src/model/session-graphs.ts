@@ -5,6 +5,7 @@ import { TRAINING_OPSET_VERSION, encodeModel } from '../onnx/encode-model.js';
 import { ADAM_EPSILON_INPUT, adamScalarInputs, emitAdamW } from './adamw-graph.js';
 import {
   Dimensions,
+  declareIndex,
   declareInput,
   declareParameters,
   emitObjective,
@@ -61,7 +62,7 @@ export interface TrainStepValues {
  * as a Loop body over stacked minibatches.
  */
 export function emitTrainStep(graph: DifferentiableGraph, options: TrainGraphOptions): TrainStepValues {
-  const objective = emitObjective(graph, { ...options, training: true });
+  const objective = emitObjective(graph, { ...options, training: true, differentiable: true });
   const g = graph.graph;
   const gradients = graph.gradients(
     objective.loss,
@@ -102,7 +103,7 @@ export function buildTrainGraph(options: TrainGraphOptions): SessionGraph {
 /** Forward and backward in evaluation mode, returning the loss and every parameter's gradient. */
 export function buildGradientGraph(options: SessionGraphOptions): SessionGraph {
   const graph = new DifferentiableGraph(new GraphBuilder('pal_gradients'), undefined, TRAINING_OPSET_VERSION);
-  const objective = emitObjective(graph, { ...options, training: false });
+  const objective = emitObjective(graph, { ...options, training: false, differentiable: true });
   const g = graph.graph;
   const layout = parameterLayout(options.definition, options.numUsers);
   const gradients = graph.gradients(objective.loss, layout.map((info) => objective.parameters[info.name]!));
@@ -118,7 +119,7 @@ export function buildGradientGraph(options: SessionGraphOptions): SessionGraph {
 /** Forward in evaluation mode: the loss and the logits r_left - r_right. */
 export function buildEvaluateGraph(options: SessionGraphOptions): SessionGraph {
   const graph = new DifferentiableGraph(new GraphBuilder('pal_evaluate'), undefined, TRAINING_OPSET_VERSION);
-  const objective = emitObjective(graph, { ...options, training: false });
+  const objective = emitObjective(graph, { ...options, training: false, differentiable: false });
   const g = graph.graph;
   g.output(objective.loss, Outputs.loss, 'float', []);
   g.output(g.op('Reshape', [objective.logits, g.int64s([-1])]), Outputs.logits, 'float', [Dimensions.comparisons]);
@@ -135,19 +136,17 @@ export function buildScoreGraph(options: Omit<SessionGraphOptions, 'loss'>): Ses
   if (definition.kind === 'pal-b') {
     const items = declareInput(graph, 'items', 'float', [Dimensions.items, definition.itemDim]);
     const prompts = declareInput(graph, 'prompts', 'float', [Dimensions.prompts, definition.promptDim]);
-    const [itemIndex, promptIndex, user] = ['itemIndex', 'promptIndex', 'user'].map((name) =>
-      declareInput(graph, name, 'int64', [Dimensions.comparisons]),
-    ) as [string, string, string];
+    const [itemIndex, promptIndex, user] = ['itemIndex', 'promptIndex', 'user'].map((name) => declareIndex(graph, name, Dimensions.comparisons, false));
     const features = emitPalBFeatures(graph, definition, parameters, items, prompts);
-    const vectors = graph.gatherRows(features.itemUnit, itemIndex, Dimensions.comparisons);
-    rewards = graph.mul(emitPalBCosine(graph, features, parameters[USER_LOGITS]!, vectors, promptIndex, user, Dimensions.comparisons), features.scale);
+    const vectors = graph.gatherRows(features.itemUnit, itemIndex!.index, Dimensions.comparisons);
+    rewards = graph.mul(emitPalBCosine(graph, features, parameters[USER_LOGITS]!, vectors, promptIndex!, user!, Dimensions.comparisons), features.scale);
   } else {
     const rows = emitPalARows(graph, definition);
     const first = declareInput(graph, 'first', 'int64', [Dimensions.comparisons]);
-    const { rowOutputs, pointOutputs, userSlot } = emitPalAProjections(graph, definition, parameters, rows);
+    const { rowOutputs, pointOutputs, userSlot } = emitPalAProjections(graph, definition, parameters, rows, false);
     const difference = graph.sub(
       graph.gatherRows(rowOutputs, first, Dimensions.comparisons),
-      graph.gatherRows(pointOutputs, userSlot, Dimensions.comparisons),
+      graph.gatherRows(pointOutputs, userSlot.index, Dimensions.comparisons),
     );
     rewards = g.op('Neg', [emitPalADistance(graph, definition, difference)]);
   }
