@@ -184,20 +184,45 @@ function palAUsers(users: Int32Array, feeds: Record<string, Feed>, counts: Recor
 }
 
 /**
- * The row segments of an index array over a table of `rows` rows (a counting sort): `order` holds a
- * pointer to the zero row (m) and then the positions grouped by the row they read, `bounds` where each
- * row's group starts, so a gather's gradient is a deterministic segment sum.
+ * The row segments of an index array over a table of `rows` rows (see `RowSegments`), so that the
+ * gather's gradient is a race-free, deterministic sum: first readers, unread rows, and the readers of
+ * repeated rows grouped by row (a counting sort).
  */
 export function addSegmentFeeds(feeds: Record<string, Feed>, name: string, indices: Int32Array, rows: number): void {
-  const starts = new Int32Array(rows + 1);
-  for (let position = 0; position < indices.length; position++) starts[indices[position]! + 1]! += 1;
-  for (let row = 0; row < rows; row++) starts[row + 1]! += starts[row]!;
-  const next = starts.slice(0, rows);
-  const order = new BigInt64Array(indices.length + 1);
-  order[0] = BigInt(indices.length);
-  for (let position = 0; position < indices.length; position++) order[1 + next[indices[position]!]!++] = BigInt(position);
-  feeds[SegmentInputs.order(name)] = { type: 'int64', data: order, dims: [order.length] };
-  feeds[SegmentInputs.bounds(name)] = { type: 'int64', data: BigInt64Array.from(starts, (value) => BigInt(value)), dims: [rows + 1] };
+  const counts = new Int32Array(rows);
+  const first = new Int32Array(rows).fill(-1);
+  for (let position = 0; position < indices.length; position++) {
+    const row = indices[position]!;
+    counts[row]! += 1;
+    if (first[row] === -1) first[row] = position;
+  }
+  const empty: number[] = [];
+  const repeatRows: number[] = [];
+  const runStart = new Int32Array(rows);
+  const repeatBounds: number[] = [0];
+  for (let row = 0; row < rows; row++) {
+    if (counts[row] === 0) {
+      empty.push(row);
+      first[row] = 0;
+    } else if (counts[row]! > 1) {
+      runStart[row] = repeatBounds[repeatBounds.length - 1]!;
+      repeatRows.push(row);
+      repeatBounds.push(runStart[row]! + counts[row]!);
+    }
+  }
+  const repeat = new Int32Array(repeatBounds[repeatBounds.length - 1]!);
+  const filled = new Int32Array(rows);
+  for (let position = 0; position < indices.length; position++) {
+    const row = indices[position]!;
+    if (counts[row]! > 1) repeat[runStart[row]! + filled[row]!++] = position;
+  }
+  const int64 = (values: ArrayLike<number>): Feed => ({ type: 'int64', data: BigInt64Array.from(values as ArrayLike<number>, (value) => BigInt(value)), dims: [values.length] });
+  feeds[SegmentInputs.first(name)] = int64(first);
+  feeds[SegmentInputs.empty(name)] = int64(empty);
+  feeds[SegmentInputs.repeat(name)] = int64(repeat);
+  feeds[SegmentInputs.repeatRows(name)] = int64(repeatRows);
+  // Bounds index the running sum over [0; repeat], whose entry k sums the first k listed readers.
+  feeds[SegmentInputs.repeatBounds(name)] = int64(repeatBounds);
 }
 
 /**
@@ -227,3 +252,4 @@ export function dropoutMaskFeeds(masks: MaskInput[], prepared: Pick<BatchFeeds, 
   }
   return feeds;
 }
+

@@ -4,10 +4,18 @@ import { OPSET_VERSION } from '../onnx/encode-model.js';
 import { OnnxDataType, type OnnxElementType } from '../onnx/onnx-proto.js';
 import { Tape } from './tape.js';
 
-/** Value names of the sort structure of one index array (see `DifferentiableGraph.segmentSum`). */
+/**
+ * How the positions of one index array map back onto table rows, as value names: `first` [n] the first
+ * position reading each row (any position for rows nobody reads), `empty` the rows nobody reads,
+ * `repeatRows` the rows read more than once, `repeat` all positions reading those rows sorted by row,
+ * and `repeatBounds` [q + 1] where each of those rows' runs starts in `[0; repeat]`-coordinates.
+ */
 export interface RowSegments {
-  order: string;
-  bounds: string;
+  first: string;
+  empty: string;
+  repeat: string;
+  repeatRows: string;
+  repeatBounds: string;
 }
 
 const INV_SQRT2 = 1 / Math.SQRT2;
@@ -192,22 +200,28 @@ export class DifferentiableGraph {
   }
 
   /**
-   * Sums rows of `values` [m, d] into table rows: `order` lists a zero-row pointer (m) and then the
-   * positions sorted by target row, `bounds` [n + 1] the start of each row's run in that order. A float64
-   * running sum over the sorted rows and the difference at run ends give every row's sum exactly once,
-   * deterministically, in a few passes over the values.
+   * Sums rows of `values` [m, d] into table rows (see `RowSegments`): each row starts as its first
+   * reader's row (one gather), rows nobody reads are zeroed, and rows read more than once are replaced
+   * by the sum of all their readers, computed as a float64 running sum over those positions sorted by
+   * row and rounded once. Every ScatterND here writes distinct rows, so none races; on batches without
+   * repeated rows the work is one gather of the table's rows.
    */
   private segmentSum(values: string, segments: RowSegments): string {
     const g = this.graph;
     const width = g.op('Slice', [g.op('Shape', [values]), g.int64s([1]), g.int64s([2])]);
-    const padded = g.op('Concat', [values, g.op('Expand', [g.scalar(0), g.op('Concat', [g.int64s([1]), width], { axis: 0 })])], { axis: 0 });
-    const sorted = g.op('Cast', [g.op('Gather', [padded, segments.order], { axis: 0 })], { to: OnnxDataType.double });
-    const running = g.op('CumSum', [sorted, g.int64s([0], [])]);
-    const bounds = segments.bounds;
-    const ends = g.op('Slice', [bounds, g.int64s([1]), g.int64s([Number.MAX_SAFE_INTEGER])]);
-    const starts = g.op('Slice', [bounds, g.int64s([0]), g.int64s([-1])]);
-    const sums = g.op('Sub', [g.op('Gather', [running, ends], { axis: 0 }), g.op('Gather', [running, starts], { axis: 0 })]);
-    return g.op('Cast', [sums], { to: OnnxDataType.float });
+    const rowsOf = (count: string) => g.op('Concat', [count, width], { axis: 0 });
+    let sums = g.op('Gather', [values, segments.first], { axis: 0 });
+    const emptyRows = g.op('Unsqueeze', [segments.empty, g.int64s([-1])]);
+    const emptyCount = g.op('Shape', [segments.empty]);
+    sums = g.op('ScatterND', [sums, emptyRows, g.op('Expand', [g.scalar(0), rowsOf(emptyCount)])]);
+    // Running sum over [0; readers of repeated rows, sorted by row]; a row's sum is the difference across its run.
+    const further = g.op('Gather', [values, segments.repeat], { axis: 0 });
+    const padded = g.op('Concat', [g.op('Expand', [g.scalar(0), rowsOf(g.int64s([1]))]), further], { axis: 0 });
+    const running = g.op('CumSum', [g.op('Cast', [padded], { to: OnnxDataType.double }), g.int64s([0], [])]);
+    const ends = g.op('Slice', [segments.repeatBounds, g.int64s([1]), g.int64s([Number.MAX_SAFE_INTEGER])]);
+    const starts = g.op('Slice', [segments.repeatBounds, g.int64s([0]), g.int64s([-1])]);
+    const repeated = g.op('Cast', [g.op('Sub', [g.op('Gather', [running, ends], { axis: 0 }), g.op('Gather', [running, starts], { axis: 0 })])], { to: OnnxDataType.float });
+    return g.op('ScatterND', [sums, g.op('Unsqueeze', [segments.repeatRows, g.int64s([-1])]), repeated]);
   }
 
   /** Matrix product a [m, k] b [k, n]. */

@@ -60,16 +60,21 @@ export interface ObjectiveGraphOptions {
   differentiable: boolean;
 }
 
-/** Input names of the row segments of an index input (see `DifferentiableGraph.segmentSum`). */
-export const SegmentInputs = { order: (index: string) => `${index}.order`, bounds: (index: string) => `${index}.bounds` } as const;
+/** Input names of the row segments of an index input (see `RowSegments`); each has its own dimension. */
+export const SegmentInputs = {
+  first: (index: string) => `${index}.first`,
+  empty: (index: string) => `${index}.empty`,
+  repeat: (index: string) => `${index}.repeat`,
+  repeatRows: (index: string) => `${index}.repeatRows`,
+  repeatBounds: (index: string) => `${index}.repeatBounds`,
+} as const;
 
 /** An int64 index input over `dimension` and, in differentiable graphs, its row-segment inputs. */
 export function declareIndex(graph: DifferentiableGraph, name: string, dimension: Dimension, differentiable: boolean): { index: string; segments?: RowSegments } {
   const index = declareInput(graph, name, 'int64', [dimension]);
   if (!differentiable) return { index };
-  const order = declareInput(graph, SegmentInputs.order(name), 'int64', [SegmentInputs.order(name)]);
-  const bounds = declareInput(graph, SegmentInputs.bounds(name), 'int64', [SegmentInputs.bounds(name)]);
-  return { index, segments: { order, bounds } };
+  const declare = (key: keyof typeof SegmentInputs) => declareInput(graph, SegmentInputs[key](name), 'int64', [SegmentInputs[key](name)]);
+  return { index, segments: { first: declare('first'), empty: declare('empty'), repeat: declare('repeat'), repeatRows: declare('repeatRows'), repeatBounds: declare('repeatBounds') } };
 }
 
 /** An index input and, when the graph is differentiated, its row segments. */
