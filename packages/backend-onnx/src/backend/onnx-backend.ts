@@ -10,6 +10,12 @@ export const onnxBackendSettingsSchema = z
     executionProviders: z.array(z.string().min(1)).min(1).default(['cpu']),
     /** Intra-op threads of each session; ONNX Runtime's default (one per core) when omitted. */
     threads: z.number().int().positive().optional(),
+    /**
+     * ONNX Runtime's CPU memory arena. Off by default: peak memory stays lower (the arena rounds its
+     * growth up and keeps what it took); on, large batches (activations above glibc's 32 MB mmap limit)
+     * train about 15% faster.
+     */
+    memoryArena: z.boolean().default(false),
   })
   .strict();
 
@@ -33,7 +39,7 @@ export function createOnnxBackend(settings: OnnxBackendSettings = {}): ComputeBa
       );
     }
   }
-  const sessions = new SessionCache({ executionProviders: parsed.executionProviders, threads: parsed.threads });
+  const sessions = new SessionCache({ executionProviders: parsed.executionProviders, threads: parsed.threads, memoryArena: parsed.memoryArena });
   return {
     specificationVersion: 'v1',
     name: 'onnx',

@@ -251,8 +251,17 @@ export class OnnxModel implements BackendModelV1 {
     this.assertAlive();
     let loading = this.sessions.get(kind);
     if (!loading) {
-      const graph = this.buildGraph(kind);
-      const { key, session } = this.sessionCache.acquire(graph.bytes);
+      const { definition, loss, optimizer } = this.options;
+      const key = JSON.stringify({
+        kind,
+        definition,
+        loss,
+        numUsers: this.numUsers,
+        trainable: this.trainable.map((info) => info.name),
+        betas: [optimizer.beta1, optimizer.beta2],
+        decay: this.trainable.map((info) => optimizer.groups[info.group].weightDecay > 0),
+      });
+      const { graph, session } = this.sessionCache.acquire(key, () => this.buildGraph(kind));
       loading = session.then((loaded) => ({ session: loaded, graph, key }));
       this.sessions.set(kind, loading);
     }

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
 import type * as ort from 'onnxruntime-node';
+import type { SessionGraph } from '../model/session-graphs.js';
 import { createSession, type RuntimeSettings } from './session-runner.js';
 
 interface CacheEntry {
+  graph: SessionGraph;
   session: Promise<ort.InferenceSession>;
   users: number;
   lastUsed: number;
@@ -12,9 +13,10 @@ interface CacheEntry {
 const IDLE_SESSIONS = 8;
 
 /**
- * ONNX Runtime sessions of one backend, shared by every model whose graph has the same bytes (graphs
- * hold no weights, so models of the same definition share them). Creating a session for a d = 1024
- * model takes tens of milliseconds, which would dominate short jobs such as localising one user.
+ * Graphs and ONNX Runtime sessions of one backend, shared by every model whose graph has the same key
+ * (graphs hold no weights, so models of the same definition share them). Building a graph and creating
+ * its session for a d = 1024 model takes tens of milliseconds, which would dominate short jobs such as
+ * localising one user.
  */
 export class SessionCache {
   private readonly entries = new Map<string, CacheEntry>();
@@ -22,19 +24,22 @@ export class SessionCache {
 
   constructor(private readonly runtime: RuntimeSettings) {}
 
-  /** A session for `bytes`; the caller must `release` the returned key when done. */
-  acquire(bytes: Uint8Array): { key: string; session: Promise<ort.InferenceSession> } {
-    const key = createHash('sha256').update(bytes).digest('hex');
+  /**
+   * The graph and session for `key` (a description that fully determines the graph), built by `build`
+   * on first use; the caller must `release` the key when done.
+   */
+  acquire(key: string, build: () => SessionGraph): { graph: SessionGraph; session: Promise<ort.InferenceSession> } {
     let entry = this.entries.get(key);
     if (!entry) {
-      const session = createSession(bytes, this.runtime);
-      entry = { session, users: 0, lastUsed: 0 };
+      const graph = build();
+      const session = createSession(graph.bytes, this.runtime);
+      entry = { graph, session, users: 0, lastUsed: 0 };
       this.entries.set(key, entry);
       session.catch(() => this.entries.delete(key));
     }
     entry.users += 1;
     entry.lastUsed = ++this.clock;
-    return { key, session: entry.session };
+    return { graph: entry.graph, session: entry.session };
   }
 
   /** Gives a session back; idle sessions beyond the most recent few are released. */

@@ -2,10 +2,11 @@ import * as ort from 'onnxruntime-node';
 import { PluginUnavailableError } from '@pal/core';
 import type { Feed } from './batch-feeds.js';
 
-/** How sessions are created: execution providers in order of preference and CPU threads. */
+/** How sessions are created: execution providers in order of preference, CPU threads, arena. */
 export interface RuntimeSettings {
   executionProviders: string[];
   threads: number | undefined;
+  memoryArena: boolean;
 }
 
 /** Creates an ONNX Runtime session for serialised model bytes, naming the provider when one cannot load. */
@@ -15,6 +16,7 @@ export async function createSession(bytes: Uint8Array, runtime: RuntimeSettings)
     graphOptimizationLevel: 'all',
     executionMode: 'sequential',
     interOpNumThreads: 1,
+    enableCpuMemArena: runtime.memoryArena,
   };
   if (runtime.threads !== undefined) options.intraOpNumThreads = runtime.threads;
   try {
