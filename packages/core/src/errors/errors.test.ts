@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PalError } from './pal-error.js';
 import * as errors from './errors.js';
 
-const errorClasses = Object.values(errors).filter((value): value is typeof PalError => typeof value === 'function' && value.prototype instanceof PalError);
+const errorClasses = (Object.values(errors) as unknown[]).filter((value): value is typeof PalError => typeof value === 'function' && value.prototype instanceof PalError);
 
 describe('PalError', () => {
   it('should have a distinct marker per class so isInstance rejects siblings', () => {

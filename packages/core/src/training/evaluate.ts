@@ -1,5 +1,6 @@
 import { validateEmbeddedComparisons, type EmbeddedComparisons } from '../data/embedded-comparisons.js';
-import { lossSettingsSchema, type LossSettingsInput } from '../losses/loss-settings.js';
+import { parseOptions } from '../util/parse-options.js';
+import { evaluateOptionsSchema, type EvaluateOptionsInput } from './train-options.js';
 import { optimizerSettingsSchema } from '../optim/optimizer-settings.js';
 import { mixtureOfRow, type PalModel } from '../model/pal-model.js';
 import type { ComputeBackendV1 } from '../spec/compute-backend/v1/compute-backend-v1.js';
@@ -32,21 +33,21 @@ export async function evaluate(input: {
   backend: ComputeBackendV1;
   model: PalModel;
   data: EmbeddedComparisons;
-  loss?: LossSettingsInput;
-  batchSize?: number;
+  options?: EvaluateOptionsInput;
 }): Promise<EvaluationResult> {
+  const options = parseOptions(evaluateOptionsSchema, input.options ?? {}, 'evaluate options');
   const data = validateEmbeddedComparisons(input.data, 'evaluation comparisons');
   assertDataMatchesDefinition(data, input.model.definition, 'evaluation comparisons');
   const { model } = await input.backend.doCreateModel({
     definition: input.model.definition,
     weights: input.model.weights,
     optimizer: optimizerSettingsSchema.parse({}),
-    loss: lossSettingsSchema.parse(input.loss ?? {}),
+    loss: options.loss,
     trainableGroups: [],
   });
   try {
     const userMap = userIndexMap(data.userIds, input.model.userIds);
-    const pass = await evaluationPass(model, data, userMap, input.batchSize ?? 4096);
+    const pass = await evaluationPass(model, data, userMap, options.batchSize);
     const perUser: Record<string, UserAccuracy> = {};
     const correct = new Map<number, number>();
     const counts = new Map<number, number>();

@@ -37,3 +37,11 @@ export const localizeOptionsSchema = z.object({
 });
 export type LocalizeOptions = z.output<typeof localizeOptionsSchema>;
 export type LocalizeOptionsInput = z.input<typeof localizeOptionsSchema>;
+
+/** Options of `evaluate()`: the loss reported beside accuracy and the engine batch size. */
+export const evaluateOptionsSchema = z.object({
+  loss: lossSettingsSchema.prefault({}),
+  batchSize: z.number().int().positive().default(4096),
+});
+export type EvaluateOptions = z.output<typeof evaluateOptionsSchema>;
+export type EvaluateOptionsInput = z.input<typeof evaluateOptionsSchema>;

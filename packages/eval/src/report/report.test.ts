@@ -120,7 +120,7 @@ describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium', () => {
     const charts = await page.$$eval('svg.chart', (elements) =>
       elements.map((element) => {
         const box = element.getBoundingClientRect();
-        return { id: element.getAttribute('data-chart'), width: box.width, height: box.height, marks: element.querySelectorAll('circle.mark').length, drawn: Array.from(element.querySelectorAll('circle.mark')).filter((mark) => mark.getBoundingClientRect().width > 0).length };
+        return { id: element.getAttribute('data-chart'), width: box.width, height: box.height, marks: element.querySelectorAll('circle.mark').length, drawn: Array.from(element.querySelectorAll('circle.mark')).filter((mark) => (mark as unknown as { getBoundingClientRect(): { width: number } }).getBoundingClientRect().width > 0).length };
       }),
     );
     expect(charts.map((chart) => chart.id)).toEqual(Object.keys(expectedMarks));
