@@ -4,6 +4,7 @@ import { OnnxModel } from './onnx-model.js';
 import { SessionCache } from './session-cache.js';
 import { supportedExecutionProviders } from './session-runner.js';
 
+/** Settings of `createOnnxBackend`, validated at the call. */
 export const onnxBackendSettingsSchema = z
   .object({
     /** ONNX Runtime execution providers in order of preference, e.g. ['cuda', 'cpu']; CPU by default. */

@@ -21,6 +21,7 @@ import { encodeModel } from '../onnx/encode-model.js';
 import { NORM_EPSILON } from '../model/objective-graph.js';
 import { projectorForward } from '../model/projector-graph.js';
 
+/** Options of `exportOnnxRewardModel`, validated at the call. */
 export const exportOnnxRewardModelOptionsSchema = z
   .object({
     /** Bake this user's mixture into the model; when omitted the model takes `user_logits` as an input. */

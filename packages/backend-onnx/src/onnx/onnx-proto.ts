@@ -108,6 +108,7 @@ export function onnxModelType(): protobuf.Type {
 
 /** ONNX tensor element types used here (TensorProto.DataType). */
 export const OnnxDataType = { float: 1, uint8: 2, int32: 6, int64: 7, bool: 9, double: 11 } as const;
+/** Names of the tensor element types above. */
 export type OnnxElementType = keyof typeof OnnxDataType;
 
 /** ONNX attribute kinds (AttributeProto.AttributeType). */
