@@ -10,12 +10,14 @@ import {
   type ComparisonBatchV1,
   type CreateModelOptionsV1,
   type NamedWeights,
+  type PalAModelDefinition,
   type PalBModelDefinition,
   type ParameterInfo,
   type ScoreRequestV1,
   type TrainStepOptionsV1,
 } from '@pal/core';
 import { ADAM_EPSILON_INPUT, adamScalarInputs, adamStepScalars } from '../model/adamw-graph.js';
+import { ROW_OUTPUTS } from '../model/objective-graph.js';
 import {
   MomentInputs,
   Outputs,
@@ -23,6 +25,7 @@ import {
   buildGradientGraph,
   buildScoreGraph,
   buildTrainGraph,
+  buildPalARowGraph,
   buildPalBFeatureGraph,
   FeatureOutputs,
   hasDropout,
@@ -35,7 +38,7 @@ import { dropoutMaskFeeds, objectiveFeeds, scoreFeeds, type Feed } from './batch
 import type { SessionCache } from './session-cache.js';
 import { runSession, scalarTensor, toTensors } from './session-runner.js';
 
-type SessionKind = 'train' | 'trainSteps' | 'evaluate' | 'gradients' | 'score' | 'features';
+type SessionKind = 'train' | 'trainSteps' | 'evaluate' | 'gradients' | 'score' | 'features' | 'rows';
 
 /** Most steps one multi-step run takes; longer lists are split into several runs. */
 const MAX_STEPS_PER_RUN = 32;
@@ -70,6 +73,11 @@ export class OnnxModel implements BackendModelV1 {
   private readonly frozen:
     | { logits: Float64Array; moments: { m: Float64Array; v: Float64Array }; batches: WeakMap<ComparisonBatchV1, Promise<FrozenPalBBatch>> }
     | undefined;
+  /**
+   * Localisation of PAL-A (only user logits train, no dropout): f of each batch's input rows is computed
+   * once and fed to the step graph, which then runs f only on the batch users' ideal points.
+   */
+  private readonly frozenRows: WeakMap<ComparisonBatchV1, Promise<Float32Array>> | undefined;
 
   constructor(
     private readonly options: CreateModelOptionsV1,
@@ -93,6 +101,7 @@ export class OnnxModel implements BackendModelV1 {
       const logits = Float64Array.from(this.parameters.get(USER_LOGITS)!);
       this.frozen = { logits, moments: { m: new Float64Array(logits.length), v: new Float64Array(logits.length) }, batches: new WeakMap() };
     }
+    if (options.definition.kind === 'pal-a' && onlyUserWeights && !hasDropout(options.definition)) this.frozenRows = new WeakMap();
   }
 
   async doTrainStep(batch: ComparisonBatchV1, options: TrainStepOptionsV1): Promise<{ loss: number }> {
@@ -101,6 +110,7 @@ export class OnnxModel implements BackendModelV1 {
     const { session, graph } = await this.load('train');
     const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch, { numUsers: this.numUsers });
     const tensors = toTensors({ ...prepared.feeds, ...dropoutMaskFeeds(graph.masks, prepared, options.seed) });
+    if (this.frozenRows) await this.addRowOutputs(tensors, batch, prepared.counts);
     this.addParameterTensors(tensors);
     this.addMomentTensors(tensors);
     for (const [name, value] of Object.entries(this.adamScalars(options.step))) tensors[name] = scalarTensor(value);
@@ -113,7 +123,7 @@ export class OnnxModel implements BackendModelV1 {
     if (batches.length !== options.length) {
       throw new InvalidArgumentError(`onnx backend: doTrainSteps got ${batches.length} batches but ${options.length} step options`);
     }
-    if (batches.length === 1 || this.frozen) {
+    if (batches.length === 1 || this.frozen || this.frozenRows) {
       const losses: number[] = [];
       for (let index = 0; index < batches.length; index++) losses.push((await this.doTrainStep(batches[index]!, options[index]!)).loss);
       return { losses };
@@ -181,6 +191,23 @@ export class OnnxModel implements BackendModelV1 {
     return reduceFrozenPalBBatch(batch, indices, projections, this.options.loss);
   }
 
+  /** Feeds PAL-A's f(rows) for a batch, computing it on first use (the projector is frozen). */
+  private async addRowOutputs(tensors: Record<string, ort.Tensor>, batch: ComparisonBatchV1, counts: Record<string, number>): Promise<void> {
+    const cache = this.frozenRows!;
+    let rows = cache.get(batch);
+    if (!rows) {
+      rows = this.load('rows').then(async ({ session }) => {
+        const rowTensors = toTensors(objectiveFeeds(this.options.definition, this.options.loss, batch).feeds);
+        this.addParameterTensors(rowTensors);
+        return (await runSession(session, rowTensors))[ROW_OUTPUTS]!;
+      });
+      cache.set(batch, rows);
+      rows.catch(() => cache.delete(batch));
+    }
+    const count = this.options.definition.promptDim === 0 ? counts.items! : counts.rows!;
+    tensors[ROW_OUTPUTS] = toTensors({ [ROW_OUTPUTS]: { type: 'float32', data: await rows, dims: [count, this.options.definition.latentDim] } })[ROW_OUTPUTS]!;
+  }
+
   private takeUpdates(outputs: Record<string, Float32Array>): void {
     for (const info of this.trainable) {
       this.parameters.set(info.name, outputs[Outputs.parameter(info.name)]!);
@@ -194,7 +221,9 @@ export class OnnxModel implements BackendModelV1 {
       return { loss: result.loss, logits: Float32Array.from(result.logits) };
     }
     const { session } = await this.load('evaluate');
-    const tensors = toTensors(objectiveFeeds(this.options.definition, this.options.loss, batch).feeds);
+    const prepared = objectiveFeeds(this.options.definition, this.options.loss, batch);
+    const tensors = toTensors(prepared.feeds);
+    if (this.frozenRows) await this.addRowOutputs(tensors, batch, prepared.counts);
     this.addParameterTensors(tensors);
     const outputs = await runSession(session, tensors);
     return { loss: outputs[Outputs.loss]![0]!, logits: outputs[Outputs.logits]! };
@@ -271,19 +300,23 @@ export class OnnxModel implements BackendModelV1 {
   private buildGraph(kind: SessionKind): SessionGraph {
     const { definition, loss, optimizer } = this.options;
     const base = { definition, loss, numUsers: this.numUsers };
+    // Only the step and evaluation graphs take f(rows) precomputed; gradients and scores need f itself.
+    const frozenRows = this.frozenRows !== undefined;
     switch (kind) {
       case 'train':
-        return buildTrainGraph({ ...base, optimizer, trainable: this.trainable });
+        return buildTrainGraph({ ...base, frozenRows, optimizer, trainable: this.trainable });
       case 'trainSteps':
         return buildMultiStepTrainGraph({ ...base, optimizer, trainable: this.trainable });
       case 'evaluate':
-        return buildEvaluateGraph(base);
+        return buildEvaluateGraph({ ...base, frozenRows });
       case 'gradients':
         return buildGradientGraph(base);
       case 'score':
         return buildScoreGraph(base);
       case 'features':
         return buildPalBFeatureGraph({ definition: definition as PalBModelDefinition, numUsers: this.numUsers });
+      case 'rows':
+        return buildPalARowGraph({ definition: definition as PalAModelDefinition, numUsers: this.numUsers });
     }
   }
 

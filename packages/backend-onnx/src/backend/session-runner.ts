@@ -51,9 +51,11 @@ export function supportedExecutionProviders(): string[] {
   return ort.listSupportedBackends().map((backend) => backend.name);
 }
 
-/** Runs a session, keeping only the named outputs' float data. */
+/** Runs a session on the feeds it declares (batch feeds carry inputs some graphs do not read) and returns the outputs' float data. */
 export async function runSession(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>): Promise<Record<string, Float32Array>> {
-  const results = await session.run(feeds);
+  const declared: Record<string, ort.Tensor> = {};
+  for (const name of session.inputNames) if (feeds[name]) declared[name] = feeds[name];
+  const results = await session.run(declared);
   const outputs: Record<string, Float32Array> = {};
   for (const [name, tensor] of Object.entries(results)) outputs[name] = tensor.data as Float32Array;
   return outputs;

@@ -58,7 +58,15 @@ export interface ObjectiveGraphOptions {
   training: boolean;
   /** The graph will be differentiated: every gather gets the row-segment inputs of its index. */
   differentiable: boolean;
+  /**
+   * PAL-A with a frozen projector (localisation): f of the input rows comes in as the `rowOutputs`
+   * input, computed once per batch by the row graph, instead of being recomputed every step.
+   */
+  frozenRows?: boolean;
 }
+
+/** Input name of PAL-A's precomputed f(rows) in frozen-row graphs (and output name of the row graph). */
+export const ROW_OUTPUTS = 'rowOutputs';
 
 /** Input names of the row segments of an index input (see `RowSegments`); each has its own dimension. */
 export const SegmentInputs = {
@@ -207,7 +215,7 @@ function emitPalAObjective(graph: DifferentiableGraph, options: ObjectiveGraphOp
   const { definition, loss } = options;
   const parameters = declareParameters(graph, definition, options.numUsers);
   const masks: MaskInput[] | undefined = options.training ? [] : undefined;
-  const rows = emitPalARows(graph, definition);
+  const rows = options.frozenRows ? undefined : emitPalARows(graph, definition);
   const first = declareIndex(graph, 'first', Dimensions.comparisons, options.differentiable);
   const second = declareIndex(graph, 'second', Dimensions.comparisons, options.differentiable);
   const { rowOutputs, pointOutputs, userSlot } = emitPalAProjections(graph, definition, parameters, rows, options.differentiable, masks);
@@ -242,7 +250,7 @@ export function emitPalAProjections(
   graph: DifferentiableGraph,
   definition: PalAModelDefinition,
   parameters: Record<string, string>,
-  rows: string,
+  rows: string | undefined,
   differentiable: boolean,
   masks?: MaskInput[],
 ): { rowOutputs: string; pointOutputs: string; userSlot: IndexValues } {
@@ -251,11 +259,19 @@ export function emitPalAProjections(
   const userSlot = declareIndex(graph, 'userSlot', Dimensions.comparisons, differentiable);
   const rowsDimension = definition.promptDim === 0 ? Dimensions.items : Dimensions.rows;
   // Rewards use f(x) - f(a) only, so f's last bias cancels: leaving it out makes its gradient exactly 0.
-  const rowOutputs = emitProjector(graph, item, parameters, rows, rowsDimension, 'projector.rows', masks, true);
+  const rowOutputs = rows
+    ? emitPalARowOutputs(graph, definition, parameters, rows, masks)
+    : declareInput(graph, ROW_OUTPUTS, 'float', [rowsDimension, definition.latentDim]);
   const mixture = graph.softmaxRows(graph.gatherRows(parameters[USER_LOGITS]!, batchUsers.index, Dimensions.batchUsers, batchUsers.segments));
   const points = graph.matmul(mixture, parameters[PROTOTYPES]!);
   const pointOutputs = emitProjector(graph, item, parameters, points, Dimensions.batchUsers, 'projector.points', masks, true);
   return { rowOutputs, pointOutputs, userSlot };
+}
+
+/** f on PAL-A's input rows, without the last bias (it cancels in every reward difference). */
+export function emitPalARowOutputs(graph: DifferentiableGraph, definition: PalAModelDefinition, parameters: Record<string, string>, rows: string, masks?: MaskInput[]): string {
+  const rowsDimension = definition.promptDim === 0 ? Dimensions.items : Dimensions.rows;
+  return emitProjector(graph, modelProjectors(definition).item, parameters, rows, rowsDimension, 'projector.rows', masks, true);
 }
 
 /** The head's distance for rows of differences f(x) - f(a): squared, or sqrt(squared + eps). */

@@ -11,7 +11,9 @@ import {
   emitObjective,
   emitPalADistance,
   emitPalAProjections,
+  emitPalARowOutputs,
   emitPalARows,
+  ROW_OUTPUTS,
   emitPalBCosine,
   emitPalBFeatures,
   type MaskInput,
@@ -44,6 +46,8 @@ export interface SessionGraphOptions {
   definition: ModelDefinition;
   loss: LossSettings;
   numUsers: number;
+  /** PAL-A localisation: f of the input rows comes in precomputed (see ObjectiveGraphOptions). */
+  frozenRows?: boolean;
 }
 
 /** What a training-step graph is built from. */
@@ -151,6 +155,17 @@ export function buildScoreGraph(options: Omit<SessionGraphOptions, 'loss'>): Ses
     rewards = g.op('Neg', [emitPalADistance(graph, definition, difference)]);
   }
   g.output(g.op('Reshape', [rewards, g.int64s([-1])]), Outputs.rewards, 'float', [Dimensions.comparisons]);
+  return { bytes: encodeModel(g, { opset: TRAINING_OPSET_VERSION }), masks: [] };
+}
+
+/** PAL-A's f on the batch's input rows in evaluation mode, for steps that keep the projector frozen. */
+export function buildPalARowGraph(options: Omit<SessionGraphOptions, 'loss'> & { definition: ModelDefinition & { kind: 'pal-a' } }): SessionGraph {
+  const graph = new DifferentiableGraph(new GraphBuilder('pal_a_rows'), undefined, TRAINING_OPSET_VERSION);
+  const g = graph.graph;
+  const { definition } = options;
+  const parameters = declareParameters(graph, definition, options.numUsers);
+  const rows = emitPalARowOutputs(graph, definition, parameters, emitPalARows(graph, definition));
+  g.output(rows, ROW_OUTPUTS, 'float', [definition.promptDim === 0 ? Dimensions.items : Dimensions.rows, definition.latentDim]);
   return { bytes: encodeModel(g, { opset: TRAINING_OPSET_VERSION }), masks: [] };
 }
 
