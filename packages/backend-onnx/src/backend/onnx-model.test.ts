@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectArraysClose } from '@pal/backend-conformance';
 import {
@@ -136,6 +139,20 @@ describe('onnx backend model', () => {
     expect(() => createOnnxBackend({ threads: 0 })).toThrow(InvalidArgumentError);
     expect(() => createOnnxBackend({ device: 'gpu' } as never)).toThrow(InvalidArgumentError);
     expect(createOnnxBackend({ threads: 1 }).describe()).toEqual({ engine: 'onnxruntime-node', device: 'cpu' });
+  });
+
+  // Where the CUDA provider libraries were installed (onnxruntime-node's install script), CUDA may load.
+  const cudaInstalled = existsSync(join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '../bin/napi-v6/linux/x64/libonnxruntime_providers_cuda.so'));
+  it.skipIf(cudaInstalled)('should name a provider whose libraries are missing when its session cannot be created', async () => {
+    const options = modelOptions(palBWithDropout);
+    const { model } = await createOnnxBackend({ executionProviders: ['cuda'] }).doCreateModel(options);
+    const failure = await model.doEvaluate(batches(options, 1)[0]!).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(PluginUnavailableError.isInstance(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(/execution provider\(s\) "cuda"/);
+    await model.doDispose();
   });
 
   it('should refuse to run after disposal', async () => {
