@@ -14,6 +14,8 @@ export * from './losses/loss-settings.js';
 export * from './losses/pairwise-loss.js';
 export * from './losses/batch-loss.js';
 export * from './optim/optimizer-settings.js';
+export { adamwUpdate, type AdamState } from './optim/adamw.js';
+export { NORM_EPSILON } from './engine/reference/pal-b-objective.js';
 export { createReferenceBackend } from './engine/reference/reference-backend.js';
 export { parseOptions } from './util/parse-options.js';
 export * from './checkpoint/index.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { InvalidArgumentError, PalError, parseOptions, PluginUnavailableError } from '@pal/core';
+import { InvalidArgumentError, PalError, atomicWriteFile, parseOptions, PluginUnavailableError } from '@pal/core';
 import { z } from 'zod';
 
 /** One file a model needs: the first candidate path that exists is used. */
@@ -205,7 +205,7 @@ async function resolveHubModel(options: HubSettings): Promise<ResolvedModel> {
     }
     if (options.revision !== commit) {
       await mkdir(dirname(refPath), { recursive: true });
-      await writeFile(refPath, commit);
+      await atomicWriteFile(refPath, commit);
     }
     return hubResult(options.model, join(storage, 'snapshots', commit), commit, chosen);
   } catch (error) {

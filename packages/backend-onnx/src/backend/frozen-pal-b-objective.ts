@@ -1,5 +1,4 @@
-import { batchPairwiseLoss, type ComparisonBatchV1, type LossSettings } from '@pal/core';
-import { NORM_EPSILON } from '../model/objective-graph.js';
+import { NORM_EPSILON, batchPairwiseLoss, type ComparisonBatchV1, type LossSettings } from '@pal/core';
 
 /** PAL-B projections of one batch's distinct rows, as the feature graph returns them. */
 export interface PalBProjections {
@@ -139,22 +138,4 @@ function boundLoss(promptIndex: Int32Array, projections: PalBProjections, loss: 
     }
   }
   return (loss.bound.weight * total) / count;
-}
-
-/** One AdamW step in float64, PyTorch's order (decay, then the bias-corrected Adam step), in place. */
-export function adamwStepFloat64(
-  parameter: Float64Array,
-  gradient: Float64Array,
-  moments: { m: Float64Array; v: Float64Array },
-  settings: { beta1: number; beta2: number; epsilon: number; learningRate: number; weightDecay: number; correction1: number; correction2: number },
-): void {
-  const decay = 1 - settings.learningRate * settings.weightDecay;
-  const stepSize = settings.learningRate / settings.correction1;
-  const sqrtCorrection2 = Math.sqrt(settings.correction2);
-  for (let index = 0; index < parameter.length; index++) {
-    const g = gradient[index]!;
-    const m = (moments.m[index] = settings.beta1 * moments.m[index]! + (1 - settings.beta1) * g);
-    const v = (moments.v[index] = settings.beta2 * moments.v[index]! + (1 - settings.beta2) * g * g);
-    parameter[index] = parameter[index]! * decay - (stepSize * m) / (Math.sqrt(v) / sqrtCorrection2 + settings.epsilon);
-  }
 }

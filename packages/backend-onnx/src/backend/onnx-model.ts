@@ -4,6 +4,7 @@ import {
   NumericalError,
   USER_LOGITS,
   adamBiasCorrections,
+  adamwUpdate,
   assertWeightsMatchLayout,
   parameterLayout,
   type BackendModelV1,
@@ -31,7 +32,7 @@ import {
   hasDropout,
   type SessionGraph,
 } from '../model/session-graphs.js';
-import { adamwStepFloat64, frozenPalBObjective, reduceFrozenPalBBatch, type FrozenPalBBatch } from './frozen-pal-b-objective.js';
+import { frozenPalBObjective, reduceFrozenPalBBatch, type FrozenPalBBatch } from './frozen-pal-b-objective.js';
 import { buildMultiStepTrainGraph, type MultiStepGraph } from '../model/multi-step-graph.js';
 import { stackStepFeeds } from './stack-feeds.js';
 import { dropoutMaskFeeds, objectiveFeeds, scoreFeeds, type Feed } from './batch-feeds.js';
@@ -156,7 +157,7 @@ export class OnnxModel implements BackendModelV1 {
     const gradient = new Float64Array(frozen.logits.length);
     const result = frozenPalBObjective(reduced, frozen.logits, this.options.loss, gradient);
     const { optimizer } = this.options;
-    adamwStepFloat64(frozen.logits, gradient, frozen.moments, { ...optimizer, ...optimizer.groups.userWeights, ...adamBiasCorrections(optimizer, step) });
+    adamwUpdate(frozen.logits, gradient, frozen.moments, optimizer, optimizer.groups.userWeights, step);
     this.parameters.set(USER_LOGITS, Float32Array.from(frozen.logits));
     return result.loss;
   }

@@ -1,6 +1,7 @@
-import { writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import {
+  NORM_EPSILON,
+  atomicWriteFile,
   LOG_LOGIT_SCALE,
   PROTOTYPES,
   USER_LOGITS,
@@ -18,7 +19,6 @@ import {
 import { DifferentiableGraph } from '../graph/differentiable-graph.js';
 import { GraphBuilder } from '../graph/graph-builder.js';
 import { encodeModel } from '../onnx/encode-model.js';
-import { NORM_EPSILON } from '../model/objective-graph.js';
 import { projectorForward } from '../model/projector-graph.js';
 
 /** Options of `exportOnnxRewardModel`, validated at the call. */
@@ -73,7 +73,7 @@ export async function exportOnnxRewardModel(checkpoint: PalModel | string, optio
   }
   const exported = buildRewardModel(definition, model.weights, bakedLogits, parsed.userId);
   if (parsed.outputPath) {
-    await writeFile(parsed.outputPath, exported.bytes);
+    await atomicWriteFile(parsed.outputPath, exported.bytes);
     exported.path = parsed.outputPath;
   }
   return exported;

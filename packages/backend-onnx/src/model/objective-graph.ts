@@ -1,5 +1,6 @@
 import {
   LOG_LOGIT_SCALE,
+  NORM_EPSILON,
   PROTOTYPES,
   USER_LOGITS,
   modelProjectors,
@@ -15,8 +16,6 @@ import type { Dimension } from '../graph/graph-builder.js';
 import type { OnnxElementType } from '../onnx/onnx-proto.js';
 import { projectorForward } from './projector-graph.js';
 
-/** Core's constant inside norms, sqrt(||v||^2 + eps) (the reference engine's NORM_EPSILON). */
-export const NORM_EPSILON = 1e-12;
 
 /** Symbolic dimension names of the batch inputs. */
 export const Dimensions = {

@@ -1,10 +1,10 @@
-import { PROTOTYPES, USER_LOGITS, modelProjectors, type ComparisonBatchV1, type LossSettings, type Matrix, type PalAModelDefinition, type ScoreRequestV1 } from '@pal/core';
+import { NORM_EPSILON, PROTOTYPES, USER_LOGITS, modelProjectors, type ComparisonBatchV1, type LossSettings, type Matrix, type PalAModelDefinition, type ScoreRequestV1 } from '@pal/core';
 import type { Tensor, Tensor1D, Tensor2D, TfjsModule } from '../engine/tfjs-module.js';
 import { assertMatrixWidth, indexTensor, lossInputs, matrixTensor, userSlots } from './batch-tensors.js';
 import { gatherRows } from './gather-rows.js';
 import { denseLayer, mlpHidden } from './mlp-forward.js';
 import { pairwiseLossGraph } from './pairwise-loss-graph.js';
-import { NORM_EPSILON, type ObjectiveGraph } from './pal-b-graph.js';
+import type { ObjectiveGraph } from './pal-b-graph.js';
 
 /** Which rows of a request PAL-A scores: one item index array per side (left and right, or the scored item). */
 interface PalARows {

@@ -1,12 +1,10 @@
-import { LOG_LOGIT_SCALE, USER_LOGITS, modelProjectors, type ComparisonBatchV1, type LossSettings, type Matrix, type PalBModelDefinition, type ScoreRequestV1 } from '@pal/core';
+import { LOG_LOGIT_SCALE, NORM_EPSILON, USER_LOGITS, modelProjectors, type ComparisonBatchV1, type LossSettings, type Matrix, type PalBModelDefinition, type ScoreRequestV1 } from '@pal/core';
 import type { Scalar, Tensor, Tensor1D, Tensor2D, TfjsModule } from '../engine/tfjs-module.js';
 import { assertMatrixWidth, indexTensor, lossInputs, matrixTensor } from './batch-tensors.js';
 import { gatherRows } from './gather-rows.js';
 import { mlpForward } from './mlp-forward.js';
 import { pairwiseLossGraph } from './pairwise-loss-graph.js';
 
-/** Inside the norm, sqrt(||v||^2 + eps), as in core's reference engine, so normalisation is smooth at zero. */
-export const NORM_EPSILON = 1e-12;
 
 /** Loss and logits r_left - r_right of one batch, as tensors (call inside tf.tidy). */
 export interface ObjectiveGraph {

@@ -15,12 +15,21 @@ export const trainOptionsSchema = z.object({
   earlyStopping: z
     .object({ patience: z.number().int().positive().default(5), minDelta: z.number().nonnegative().default(0) })
     .optional(),
-  /** Minibatches per backend call when the backend offers `doTrainSteps` (amortises per-call costs). */
-  stepsPerCall: z.number().int().positive().default(1),
+  /**
+   * Minibatches per backend call when the backend offers `doTrainSteps` (amortises per-call costs such as
+   * ONNX Runtime copying every output back to JS). Default: enough steps for about 4096 comparisons per
+   * call, at most 16.
+   */
+  stepsPerCall: z.number().int().positive().optional(),
   /** Batch size used for validation passes. */
   evaluationBatchSize: z.number().int().positive().default(4096),
 });
 export type TrainOptions = z.output<typeof trainOptionsSchema>;
+
+/** The number of minibatches `train()` hands a backend per call. */
+export function resolveStepsPerCall(options: Pick<TrainOptions, 'stepsPerCall' | 'batchSize'>): number {
+  return options.stepsPerCall ?? Math.min(16, Math.max(1, Math.floor(4096 / options.batchSize)));
+}
 export type TrainOptionsInput = z.input<typeof trainOptionsSchema>;
 
 /** Options of `localize()`: only new users' mixture logits learn; everything else is frozen. */

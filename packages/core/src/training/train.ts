@@ -12,7 +12,7 @@ import type { BackendModelV1, ComputeBackendV1, TrainStepOptionsV1 } from '../sp
 import { parseOptions } from '../util/parse-options.js';
 import { buildBatch, userIndexMap, usersPresent } from './batching.js';
 import { accuracyOf, assertDataMatchesDefinition, evaluationPass } from './evaluation-pass.js';
-import { trainOptionsSchema, type TrainOptionsInput } from './train-options.js';
+import { resolveStepsPerCall, trainOptionsSchema, type TrainOptionsInput } from './train-options.js';
 
 /** One line of the training history, reported after each epoch. */
 export interface EpochRecord {
@@ -84,13 +84,14 @@ export async function train(input: TrainInput): Promise<TrainResult> {
   try {
     const order = Int32Array.from({ length: trainData.label.length }, (_, index) => index);
     const stepsPerEpoch = Math.ceil(order.length / options.batchSize);
+    const stepsPerCall = resolveStepsPerCall(options);
     for (let epoch = 1; epoch <= options.epochs; epoch++) {
       random.shuffle(order);
       let lossSum = 0;
-      for (let first = 0; first < stepsPerEpoch; first += options.stepsPerCall) {
+      for (let first = 0; first < stepsPerEpoch; first += stepsPerCall) {
         throwIfAborted(input.signal);
         const group: { batch: ComparisonBatchV1; options: TrainStepOptionsV1 }[] = [];
-        for (let index = first; index < Math.min(first + options.stepsPerCall, stepsPerEpoch); index++) {
+        for (let index = first; index < Math.min(first + stepsPerCall, stepsPerEpoch); index++) {
           const rows = order.subarray(index * options.batchSize, (index + 1) * options.batchSize);
           group.push({ batch: buildBatch(trainData, rows, trainUserMap, trainWeights), options: { step: ++step, seed: random.fork() } });
         }
