@@ -1,10 +1,3 @@
-import { defineConfig } from 'tsup';
+import { palTsupConfig } from '@pal/tsconfig/tsup-preset.js';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/bench/tfjs-backend-bench.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-});
+export default palTsupConfig(['src/index.ts', 'src/bench/tfjs-backend-bench.ts']);

@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup';
+import { palTsupConfig } from '@pal/tsconfig/tsup-preset.js';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: ['vitest', '@pal/core'],
-});
+export default palTsupConfig(['src/index.ts'], { external: ['vitest', '@pal/core'] });
