@@ -1,3 +1,4 @@
+import { inputKey } from '../data/comparison-key.js';
 import { z } from 'zod';
 import { createMatrix, gatherRows, type Matrix } from '../data/matrix.js';
 import { selectComparisons, validateEmbeddedComparisons, type EmbeddedComparisons, PREFERRED_LEFT, PREFERRED_RIGHT } from '../data/embedded-comparisons.js';
@@ -58,7 +59,7 @@ class InputInterner {
   private readonly indexByIdentity = new Map<string, number>();
 
   intern(input: EncodableInput): number {
-    const identity = typeof input === 'string' ? `text:${input}` : `${input.kind}:${input.id}`;
+    const identity = inputKey(input);
     let index = this.indexByIdentity.get(identity);
     if (index === undefined) {
       index = this.inputs.length;
