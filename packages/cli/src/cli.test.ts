@@ -202,6 +202,29 @@ describe('pal repro and pal bench (small scale)', () => {
     expect(panels[3].series.map((series: { name: string }) => series.name)).toEqual(['K = 1', 'K = 2', 'K = 4']);
   });
 
+  it('should recover the 2-D prototypes better and score higher with K = K* = 3 than with K = 1 (Figure D.1)', async () => {
+    const result = await pal('repro', 'ideal-points', '--scale', 'small', '--backend', 'reference', '--json', ...folders);
+    expect(result.code, result.stderr).toBe(0);
+    const { panels, settings, reportPath } = JSON.parse(result.stdout);
+    const partition = panels[0].series.find((series: { name: string }) => series.name === 'partition setting').points as { x: number; y: number }[];
+    expect(partition.find((point) => point.x === 3)!.y - partition.find((point) => point.x === 1)!.y).toBeGreaterThan(0.15);
+    const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+    const distances = settings.trueToNearestLearnedPrototype as Record<string, number[]>;
+    expect(mean(distances['partition K=3']!)).toBeLessThan(mean(distances['partition K=1']!));
+    const html = await readFile(reportPath, 'utf8');
+    for (const setting of ['partition', 'mixture']) for (const k of [1, 2, 3]) expect(html).toContain(`data-chart="ideal-points-${setting}-k${k}"`);
+  });
+
+  it('should reproduce the PAL-A Personas panels, with a flat unseen curve for K = 1 (Figure D.5)', async () => {
+    const result = await pal('repro', 'personas-pal-a', '--scale', 'small', '--backend', 'auto', '--json', ...folders);
+    expect(result.code, result.stderr).toBe(0);
+    const { panels, settings } = JSON.parse(result.stdout);
+    expect(panels.map((panel: { id: string }) => panel.id)).toEqual(['personas-pal-a-a', 'personas-pal-a-b', 'personas-pal-a-c']);
+    expect(settings.base.model).toEqual(expect.objectContaining({ kind: 'pal-a', latentDim: settings.base.encoder.dimension, projector: expect.stringMatching(/-residual$/) }));
+    const single = panels[2].series.find((series: { name: string }) => series.name === 'K = 1').points.map((point: { y: number }) => point.y);
+    expect(Math.max(...single) - Math.min(...single)).toBeLessThan(1e-9);
+  });
+
   it('should measure the reference backend and say which backends are missing', async () => {
     const result = await pal('bench', '--backend', 'reference', '--comparisons', '256', '--epochs', '1', '--json');
     expect(result.code, result.stderr).toBe(0);

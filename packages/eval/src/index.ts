@@ -7,6 +7,7 @@ export { perGroupAccuracy, groupAccuracies, type GroupAccuracy, type PerGroupAcc
 export * from './report/report-data.js';
 export { renderReport, parseReportData } from './report/render-report.js';
 export { writeReport } from './report/write-report.js';
-export { renderLineChart, niceTicks } from './report/line-chart-svg.js';
+export { renderLineChart, niceTicks, formatTick } from './report/line-chart-svg.js';
 export { renderMixtureChart, simplexVertex } from './report/mixture-chart-svg.js';
-export { accuracyChart, accuracyDomain, fewShotChart, kSweepChart, mixtureChart, trainingCurveChart, groupAccuracyTable, formatPercent } from './report/report-charts.js';
+export { renderScatterChart } from './report/scatter-chart-svg.js';
+export { accuracyChart, accuracyDomain, fewShotChart, kSweepChart, mixtureChart, idealPointsChart, learnedIdealPoints, trainingCurveChart, groupAccuracyTable, formatPercent } from './report/report-charts.js';

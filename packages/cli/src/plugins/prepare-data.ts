@@ -60,8 +60,11 @@ function prepareSynthetic(config: CliConfig['dataset']): PreparedData {
   };
 }
 
-/** Loads the configured dataset and embeds it with the configured encoder through the on-disk cache. */
-export async function prepareData(config: CliConfig, output: Output): Promise<PreparedData> {
+/**
+ * Loads the configured dataset and embeds it with the configured encoder through the on-disk cache.
+ * `joint` embeds prompt and item together as the item (no prompt embedding), as the paper's PAL-A runs do.
+ */
+export async function prepareData(config: CliConfig, output: Output, options: { joint?: boolean } = {}): Promise<PreparedData> {
   if (config.dataset.kind === 'synthetic') return prepareSynthetic(config.dataset);
   const loadStarted = Date.now();
   const adapter = await datasetAdapter(config.dataset);
@@ -74,6 +77,7 @@ export async function prepareData(config: CliConfig, output: Output): Promise<Pr
   try {
     embedded = await embedPreferenceExamples(dataset.examples, {
       encoder,
+      joint: options.joint ?? false,
       cacheDirectory: config.cacheDirectory,
       onProgress: (progress: PreferenceEmbeddingProgress) => bar.update(progress.done, progress.total),
       onWarning: (warning) => output.info(`warning: ${warning}`),

@@ -6,10 +6,11 @@ import type { ReproPanel } from './repro-panel.js';
 /** How large a synthetic reproduction runs: `default` is paper D.2 with fewer epochs; `small` is for tests. */
 export type ReproScale = 'small' | 'default';
 
-const definition = (d: number) => ({ kind: 'pal-a', itemDim: d, latentDim: d, projector: 'mlp0-linear-dropout0', head: 'euclidean', numPrototypes: 1 }) as const;
+/** PAL-A with a linear f (a d x d projection, no bias) and the plain Euclidean head, paper D.2's toy model. */
+export const syntheticDefinition = (d: number) => ({ kind: 'pal-a', itemDim: d, latentDim: d, projector: 'mlp0-linear-dropout0', head: 'euclidean', numPrototypes: 1 }) as const;
 
 /** Paper D.2 uses Adam for 1,000 epochs; we run fewer epochs with larger learning rates (same optimum on this convex-ish problem). */
-const trainOptions = (epochs: number): TrainOptionsInput => ({
+export const syntheticTrainOptions = (epochs: number): TrainOptionsInput => ({
   epochs,
   batchSize: 100,
   seed: 2,
@@ -39,7 +40,7 @@ export async function reproSynthetic(backend: ComputeBackendV1, scale: ReproScal
   };
   for (const trueK of trueKs) {
     const data = generateSyntheticPreferences({ setting: 'mixture', dimension: d, numPrototypes: trueK, numUsers: usersPerGroup * trueK, pairsPerUser: 50, heldOutPairsPerUser: 50, seed: 10 + trueK });
-    const sweep = await output.task(`synthetic (b) K* = ${trueK}`, () => kSweep({ backend, definition: definition(d), ks: [trueK], train: data.train, validation: data.validation, test: data.test, trainOptions: trainOptions(epochs) }));
+    const sweep = await output.task(`synthetic (b) K* = ${trueK}`, () => kSweep({ backend, definition: syntheticDefinition(d), ks: [trueK], train: data.train, validation: data.validation, test: data.test, trainOptions: syntheticTrainOptions(epochs) }));
     b.series[0]!.points.push({ x: trueK, y: sweep.points.find((point) => point.k === trueK)!.seenAccuracy });
     b.series[1]!.points.push({ x: trueK, y: sweep.points.find((point) => point.k === 1)!.seenAccuracy });
   }
@@ -58,7 +59,7 @@ export async function reproSynthetic(backend: ComputeBackendV1, scale: ReproScal
   };
   for (const n of samplesPerUser) {
     const data = generateSyntheticPreferences({ setting: 'mixture', dimension: d, numPrototypes: trueK, numUsers: usersPerGroup * trueK, pairsPerUser: n, heldOutPairsPerUser: 50, seed: 20 + n });
-    const sweep = await output.task(`synthetic (c) n = ${n}`, () => kSweep({ backend, definition: definition(d), ks, train: data.train, validation: data.validation, test: data.test, trainOptions: trainOptions(epochs) }));
+    const sweep = await output.task(`synthetic (c) n = ${n}`, () => kSweep({ backend, definition: syntheticDefinition(d), ks, train: data.train, validation: data.validation, test: data.test, trainOptions: syntheticTrainOptions(epochs) }));
     ks.forEach((k, index) => c.series[index]!.points.push({ x: n, y: sweep.points.find((point) => point.k === k)!.seenAccuracy }));
   }
   panels.push(c);
@@ -66,7 +67,7 @@ export async function reproSynthetic(backend: ComputeBackendV1, scale: ReproScal
   // (d) K* = 5, n = 50: unseen users localised from n_new pairs each; seen accuracy as the reference line.
   const data = generateSyntheticPreferences({ setting: 'mixture', dimension: d, numPrototypes: trueK, numUsers: usersPerGroup * trueK, pairsPerUser: 50, heldOutPairsPerUser: 50, numUnseenUsers: small ? 12 : 50, unseenPairsPerUser: Math.max(...newUserShots) + 100, seed: 31 });
   const { shots: pool, rest } = splitShotsPerUser(data.unseen, Math.max(...newUserShots), 3);
-  const sweep = await output.task('synthetic (d) train', () => kSweep({ backend, definition: definition(d), ks: [trueK], train: data.train, validation: data.validation, test: data.test, trainOptions: trainOptions(epochs) }));
+  const sweep = await output.task('synthetic (d) train', () => kSweep({ backend, definition: syntheticDefinition(d), ks: [trueK], train: data.train, validation: data.validation, test: data.test, trainOptions: syntheticTrainOptions(epochs) }));
   const model = sweep.models[trueK]!;
   const curve = await output.task('synthetic (d) localise', () => fewShotCurve({ backend, model, baseline: sweep.models[1], pool, test: rest, shots: newUserShots, localizeOptions }));
   const seen = sweep.points.find((point) => point.k === trueK)!.seenAccuracy;
@@ -82,5 +83,5 @@ export async function reproSynthetic(backend: ComputeBackendV1, scale: ReproScal
     ],
     paper: 'with as few as 40 comparisons a new user is about as well served as a seen user.',
   });
-  return { panels, settings: { scale, dimension: d, epochs, trueKs, samplesPerUser, newUserShots, usersPerGroup, model: definition(d), trainOptions: trainOptions(epochs), localizeOptions } };
+  return { panels, settings: { scale, dimension: d, epochs, trueKs, samplesPerUser, newUserShots, usersPerGroup, model: syntheticDefinition(d), trainOptions: syntheticTrainOptions(epochs), localizeOptions } };
 }

@@ -18,7 +18,8 @@ export function niceTicks(low: number, high: number, count = 5): number[] {
   return ticks;
 }
 
-function formatTick(value: number, percent: boolean): string {
+/** A tick label: a percentage, a short decimal, or exponent notation for very large or small values. */
+export function formatTick(value: number, percent: boolean): string {
   if (percent) return `${Number((value * 100).toPrecision(4))}%`;
   if (Math.abs(value) >= 1000 || (Math.abs(value) < 0.01 && value !== 0)) return value.toExponential(0);
   return String(Number(value.toPrecision(4)));

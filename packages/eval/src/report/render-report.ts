@@ -1,6 +1,7 @@
 import { InvalidArgumentError, formatZodIssues } from '@pal/core';
 import { renderLineChart } from './line-chart-svg.js';
 import { renderMixtureChart } from './mixture-chart-svg.js';
+import { renderScatterChart } from './scatter-chart-svg.js';
 import { reportDataSchema, type ReportData, type ReportDataInput, type ReportSection, type ReportTable } from './report-data.js';
 import { escapeXml } from './svg-text.js';
 
@@ -47,7 +48,14 @@ function renderTable(table: ReportTable): string {
 }
 
 function renderSection(section: ReportSection): string {
-  const body = section.kind === 'line-chart' ? renderLineChart(section) : section.kind === 'mixture-chart' ? renderMixtureChart(section) : renderTable(section);
+  const body =
+    section.kind === 'line-chart'
+      ? renderLineChart(section)
+      : section.kind === 'mixture-chart'
+        ? renderMixtureChart(section)
+        : section.kind === 'scatter-chart'
+          ? renderScatterChart(section)
+          : renderTable(section);
   const caption = section.caption ? `<p class="caption">${escapeXml(section.caption)}</p>` : '';
   return `<section><h2>${escapeXml(section.title)}</h2>${body}${caption}</section>`;
 }

@@ -1,8 +1,8 @@
-import { mixtureOfRow, type EpochRecord, type PalModel } from '@pal/core';
+import { InvalidArgumentError, mixtureOfRow, PROTOTYPES, type EpochRecord, type PalModel } from '@pal/core';
 import type { FewShotCurveResult } from '../protocols/few-shot-curve.js';
 import type { KSweepResult } from '../protocols/k-sweep.js';
 import type { GroupAccuracy } from '../protocols/per-group-accuracy.js';
-import type { LineChart, LineSeries, MixtureChart, ReportTable } from './report-data.js';
+import type { LineChart, LineSeries, MixtureChart, ReportTable, ScatterChart } from './report-data.js';
 
 /** A y range for accuracies: from the tenth below the lowest value up to 100%. */
 export function accuracyDomain(values: number[]): [number, number] {
@@ -67,6 +67,44 @@ export function mixtureChart(model: PalModel, groups: Record<string, string>, op
     title: options.title ?? `Users' mixture weights over the ${model.definition.numPrototypes} prototypes, coloured by true group`,
     caption: options.caption,
     users,
+  };
+}
+
+/** A PAL-A model's prototypes p_k and users' ideal points a_i = sum_k w_ik p_k, in the model's input space. */
+export function learnedIdealPoints(model: PalModel): { prototypes: number[][]; idealPoints: number[][] } {
+  if (model.definition.kind !== 'pal-a') throw new InvalidArgumentError(`ideal points: expected a pal-a model, found ${model.definition.kind}`, { source: 'eval' });
+  const tensor = model.weights[PROTOTYPES]!;
+  const width = tensor.shape[1]!;
+  const prototypes = Array.from({ length: tensor.shape[0]! }, (_, k) => Array.from(tensor.data.subarray(k * width, (k + 1) * width)));
+  const idealPoints = model.userIds.map((_, index) => {
+    const weights = mixtureOfRow(model, index);
+    return Array.from({ length: width }, (_, i) => weights.reduce((sum, weight, k) => sum + weight * prototypes[k]![i]!, 0));
+  });
+  return { prototypes, idealPoints };
+}
+
+/**
+ * True and learned prototypes and ideal points of a 2-D PAL-A model in its input space, where the paper
+ * draws them (Figures 5a, D.1): true ones as light rings and crosses, learned ones filled, users in the
+ * order of `model.userIds`.
+ */
+export function idealPointsChart(model: PalModel, truth: { prototypes: number[][]; idealPoints: number[][] }, options: { id: string; title: string; caption?: string }): ScatterChart {
+  const learned = learnedIdealPoints(model);
+  if (learned.prototypes[0]!.length !== 2) throw new InvalidArgumentError(`ideal points chart: expected a 2-D input space, found ${learned.prototypes[0]!.length} dimensions`, { source: 'eval' });
+  const toPoints = (rows: number[][], label: string) => rows.map((row, index) => ({ x: row[0]!, y: row[1]!, label: `${label} ${index + 1}` }));
+  return {
+    kind: 'scatter-chart',
+    id: options.id,
+    title: options.title,
+    caption: options.caption,
+    xLabel: 'x1',
+    yLabel: 'x2',
+    series: [
+      { name: 'true ideal points', marker: 'ring', size: 3.5, color: 6, points: toPoints(truth.idealPoints, 'true user') },
+      { name: 'learned ideal points', marker: 'circle', size: 3, color: 0, points: toPoints(learned.idealPoints, 'learned user') },
+      { name: 'true prototypes', marker: 'cross', size: 8, color: 7, points: toPoints(truth.prototypes, 'true prototype') },
+      { name: 'learned prototypes', marker: 'square', size: 6, color: 5, points: toPoints(learned.prototypes, 'learned prototype') },
+    ],
   };
 }
 

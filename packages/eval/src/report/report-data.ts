@@ -45,6 +45,29 @@ export const mixtureChartSchema = z.object({
 });
 export type MixtureChart = z.output<typeof mixtureChartSchema>;
 
+/** One group of marks of a scatter chart, drawn in one colour and shape. */
+export const scatterSeriesSchema = z.object({
+  name: z.string().min(1),
+  /** circle and square are filled; cross and ring are outlines, for marks drawn over others. */
+  marker: z.enum(['circle', 'square', 'cross', 'ring']).default('circle'),
+  /** Half-width of a mark in pixels. */
+  size: z.number().positive().default(3.5),
+  /** Palette index; series sharing a colour belong together (e.g. true and learned prototype 1). */
+  color: z.number().int().nonnegative().optional(),
+  points: z.array(z.object({ x: finite, y: finite, label: z.string().optional() })),
+});
+export type ScatterSeries = z.output<typeof scatterSeriesSchema>;
+
+/** Points in a plane, e.g. true and learned prototypes and ideal points in 2-D (paper Figures 5a, D.1). */
+export const scatterChartSchema = z.object({
+  kind: z.literal('scatter-chart'),
+  ...chartFields,
+  xLabel: z.string(),
+  yLabel: z.string(),
+  series: z.array(scatterSeriesSchema).min(1),
+});
+export type ScatterChart = z.output<typeof scatterChartSchema>;
+
 /** A plain table of results. */
 export const reportTableSchema = z.object({
   kind: z.literal('table'),
@@ -55,7 +78,7 @@ export const reportTableSchema = z.object({
 });
 export type ReportTable = z.output<typeof reportTableSchema>;
 
-export const reportSectionSchema = z.discriminatedUnion('kind', [lineChartSchema, mixtureChartSchema, reportTableSchema]);
+export const reportSectionSchema = z.discriminatedUnion('kind', [lineChartSchema, mixtureChartSchema, scatterChartSchema, reportTableSchema]);
 /** A chart or a table of the report, in display order. */
 export type ReportSection = z.output<typeof reportSectionSchema>;
 
