@@ -21,7 +21,7 @@ export async function reproIdealPoints(backend: ComputeBackendV1, scale: ReproSc
   const ks = [1, 2, 3];
   const numUsers = small ? 30 : 100;
   const pairsPerUser = small ? 40 : 100;
-  const epochs = small ? 30 : 100;
+  const epochs = small ? 30 : 250;
   const settings = ['partition', 'mixture'] as const;
   const panel: ReproPanel = {
     id: 'ideal-points-accuracy',
