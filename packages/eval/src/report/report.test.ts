@@ -91,6 +91,7 @@ describe('renderReport', () => {
   });
 });
 
+// Needs Debian's chromium package (.ci/run installs it); on a machine without it this block reports as skipped.
 describe.skipIf(!existsSync(CHROMIUM))('report in headless Chromium', () => {
   let browser: BrowserContext;
   let directory: string;
