@@ -87,6 +87,24 @@ describe('onnx backend model', () => {
     });
   }
 
+  it('should leave the caller\'s weights and exported weights untouched while it updates its own state in place', async () => {
+    const options = modelOptions(palBWithDropout);
+    const initial = Object.fromEntries(Object.entries(options.weights).map(([name, tensor]) => [name, tensor.data.slice()]));
+    const { model } = await createOnnxBackend().doCreateModel(options);
+    const list = batches(options, 4);
+    await model.doTrainStep(list[0]!, { step: 1, seed: 1 });
+    const exported = await model.doExportWeights();
+    const snapshot = Object.fromEntries(Object.entries(exported).map(([name, tensor]) => [name, tensor.data.slice()]));
+    await model.doTrainStep(list[1]!, { step: 2, seed: 2 });
+    await model.doTrainSteps!(list.slice(2), [{ step: 3, seed: 3 }, { step: 4, seed: 4 }]);
+    const after = await model.doExportWeights();
+    for (const [name, tensor] of Object.entries(options.weights)) expect(tensor.data, name).toEqual(initial[name]);
+    for (const [name, tensor] of Object.entries(exported)) expect(tensor.data, name).toEqual(snapshot[name]);
+    // Training did move the trainable weights.
+    expect(after[USER_LOGITS]!.data).not.toEqual(snapshot[USER_LOGITS]);
+    await model.doDispose();
+  });
+
   it('should run duplicated prompt and item rows through the MLPs once and gather their gradients exactly', async () => {
     const options = modelOptions({ kind: 'pal-b', numPrototypes: 2, itemDim: 6, promptDim: 5, latentDim: 4, itemProjector: 'mlp1-gelu-dropout0', promptProjector: 'mlp1-gelu-dropout0' }, { bound: { weight: 0.5, bound: 0.1 } });
     const batch = batches(options, 1)[0]!;
