@@ -128,11 +128,12 @@ describe('onnx backend model', () => {
     ['PAL-A with prompts', { kind: 'pal-a', numPrototypes: 3, itemDim: 4, promptDim: 3, latentDim: 5, projector: 'mlp1-gelu-dropout0' }],
   ];
   for (const [name, definition] of localisationCases) {
-    it(`should localise on frozen projections with the reference losses and evaluations, bound loss included: ${name}`, async () => {
+    for (const prepared of [false, true]) it(`should localise on frozen projections with the reference losses and evaluations, bound loss included: ${name}${prepared ? ', batches prepared together' : ''}`, async () => {
       const base = modelOptions(definition, { kind: 'hinge', bound: { weight: 0.5, bound: 0.1 } }, ['userWeights']);
       const options = { ...base, weights: { ...base.weights, [USER_LOGITS]: { shape: [2, 3], data: initializeUserLogits(2, 3, 8) } } };
       const [{ model }, { model: oracle }] = await Promise.all([createOnnxBackend().doCreateModel(options), createReferenceBackend().doCreateModel(options)]);
       const [train, validation] = batches(options, 2, 2);
+      if (prepared) await model.doPrepareBatches!([train!, validation!]);
       for (let step = 1; step <= 30; step++) {
         expectArraysClose([(await model.doTrainStep(train!, { step, seed: step })).loss], [(await oracle.doTrainStep(train!, { step, seed: step })).loss], 1e-4, `loss at step ${step}`);
       }

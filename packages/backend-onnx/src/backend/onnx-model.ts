@@ -168,34 +168,74 @@ export class OnnxModel implements BackendModelV1 {
     return result.loss;
   }
 
-  /** Projects a batch's distinct rows once (feature graph) and reduces it for frozen-projection steps. */
+  /** Projects and reduces the batches of a localisation together: one feature run for all of them. */
+  async doPrepareBatches(batches: ComparisonBatchV1[]): Promise<void> {
+    if (!this.frozen) return;
+    const cache = this.frozen.batches;
+    const pending = [...new Set(batches)].filter((batch) => !cache.has(batch));
+    if (pending.length === 0) return;
+    const reduced = this.reduceBatches(pending);
+    pending.forEach((batch, index) => {
+      const one = reduced.then((list) => list[index]!);
+      cache.set(batch, one);
+      one.catch(() => cache.delete(batch));
+    });
+    await reduced;
+  }
+
+  /** The batch reduced for frozen-projection steps, projected on first use (see doPrepareBatches). */
   private frozenBatch(batch: ComparisonBatchV1): Promise<FrozenPalBBatch> {
-    const batches = this.frozen!.batches;
-    let reduced = batches.get(batch);
+    const cache = this.frozen!.batches;
+    let reduced = cache.get(batch);
     if (!reduced) {
-      reduced = this.reduceBatch(batch);
-      batches.set(batch, reduced);
-      reduced.catch(() => batches.delete(batch));
+      reduced = this.reduceBatches([batch]).then(([one]) => one!);
+      cache.set(batch, reduced);
+      reduced.catch(() => cache.delete(batch));
     }
     return reduced;
   }
 
-  private async reduceBatch(batch: ComparisonBatchV1): Promise<FrozenPalBBatch> {
+  /**
+   * Runs the distinct rows of all `batches` through the feature graph at once (each run reads every
+   * frozen projector weight, which costs more than the rows of a few-shot batch) and reduces each batch.
+   */
+  private async reduceBatches(batches: ComparisonBatchV1[]): Promise<FrozenPalBBatch[]> {
     const { session } = await this.load('features');
-    const { feeds } = objectiveFeeds(this.options.definition, this.options.loss, batch);
-    const tensors = toTensors({ items: feeds.items!, prompts: feeds.prompts! });
+    const { definition, loss } = this.options;
+    const prepared = batches.map((batch) => objectiveFeeds(definition, loss, batch).feeds);
+    const stack = (name: 'items' | 'prompts') => {
+      const parts = prepared.map((feeds) => feeds[name]!.data as Float32Array);
+      const data = new Float32Array(parts.reduce((total, part) => total + part.length, 0));
+      let offset = 0;
+      for (const part of parts) {
+        data.set(part, offset);
+        offset += part.length;
+      }
+      return { type: 'float32' as const, data, dims: [data.length / prepared[0]![name]!.dims[1]!, prepared[0]![name]!.dims[1]!] };
+    };
+    const tensors = toTensors({ items: stack('items'), prompts: stack('prompts') });
     this.addParameterTensors(tensors);
     const outputs = await runSession(session, tensors);
-    const K = this.options.definition.numPrototypes;
-    const projections = {
-      itemUnit: outputs[FeatureOutputs.itemUnit]!,
-      promptOutputs: Array.from({ length: K }, (_, k) => outputs[FeatureOutputs.promptOutput(k)]!),
-      scale: outputs[FeatureOutputs.scale]![0]!,
-      latentDim: this.options.definition.latentDim,
-    };
+    const K = definition.numPrototypes;
+    const d = definition.latentDim;
     const toIndices = (feed: Feed | undefined) => Int32Array.from(feed!.data as BigInt64Array, Number);
-    const indices = { promptIndex: toIndices(feeds.promptIndex), leftIndex: toIndices(feeds.leftIndex), rightIndex: toIndices(feeds.rightIndex) };
-    return reduceFrozenPalBBatch(batch, indices, projections, this.options.loss);
+    let itemRow = 0;
+    let promptRow = 0;
+    return batches.map((batch, index) => {
+      const feeds = prepared[index]!;
+      const items = feeds.items!.dims[0]!;
+      const prompts = feeds.prompts!.dims[0]!;
+      const projections = {
+        itemUnit: outputs[FeatureOutputs.itemUnit]!.subarray(itemRow * d, (itemRow + items) * d),
+        promptOutputs: Array.from({ length: K }, (_, k) => outputs[FeatureOutputs.promptOutput(k)]!.subarray(promptRow * d, (promptRow + prompts) * d)),
+        scale: outputs[FeatureOutputs.scale]![0]!,
+        latentDim: d,
+      };
+      itemRow += items;
+      promptRow += prompts;
+      const indices = { promptIndex: toIndices(feeds.promptIndex), leftIndex: toIndices(feeds.leftIndex), rightIndex: toIndices(feeds.rightIndex) };
+      return reduceFrozenPalBBatch(batch, indices, projections, loss);
+    });
   }
 
   /** Feeds PAL-A's f(rows) for a batch, computing it on first use (the projector is frozen). */

@@ -68,6 +68,7 @@ export async function localize(input: LocalizeInput): Promise<LocalizeResult> {
   try {
     const trainBatch = buildBatch(data, trainRows, userMap);
     const validationBatch = validationRows.length > 0 ? buildBatch(data, validationRows, userMap) : undefined;
+    await model.doPrepareBatches?.(validationBatch ? [trainBatch, validationBatch] : [trainBatch]);
     const best = userIds.map(() => ({ loss: Infinity, step: 0, logits: initialLogits.slice(0, K) }));
     const record = async (step: number) => {
       const logits = (await model.doExportWeights())[USER_LOGITS]!.data;

@@ -33,6 +33,13 @@ export interface BackendModelV1 {
    * (ONNX Runtime copies every output back to JS). Must equal calling `doTrainStep` for each batch in order.
    */
   doTrainSteps?(batches: ComparisonBatchV1[], options: TrainStepOptionsV1[]): Promise<{ losses: number[] }>;
+  /**
+   * Optional hint: each of these batches will be used by many calls while the model lives (localisation
+   * trains hundreds of steps on one batch and evaluates one held-out batch). A backend may precompute
+   * together what stays constant for them, e.g. frozen projections in one engine call. Results of every
+   * call must be the same with or without it.
+   */
+  doPrepareBatches?(batches: ComparisonBatchV1[]): Promise<void>;
   /** Loss and logits r_left - r_right in evaluation mode (no dropout, no update). */
   doEvaluate(batch: ComparisonBatchV1): Promise<{ loss: number; logits: Float32Array }>;
   /** Loss and the gradient of every parameter in evaluation mode, without updating (used by the conformance kit). */
