@@ -31,6 +31,8 @@ const HIDDEN_LAYERS = 2;
 const NUM_USERS = 100;
 /** Distinct statements Personas-shaped prompts are drawn from (one persona file of Anthropic's set). */
 const PERSONA_STATEMENTS = 1000;
+/** Timed localisations per N (after one warm-up); the median is reported. */
+const LOCALISATION_ROUNDS = 11;
 
 interface Scenario {
   name: string;
@@ -209,7 +211,7 @@ async function measureLocalisation(): Promise<{ comparisons: number; data: strin
     for (const comparisons of [10, 20, 50, 100]) {
       const timings: number[] = [];
       // The first round only warms the backend's shared sessions; every round localises fresh data.
-      for (let round = 0; round < 6; round++) {
+      for (let round = 0; round < LOCALISATION_ROUNDS + 1; round++) {
         const [batch] = makeBatches({ name: '', data, batchSize: comparisons, stepsPerCall: 1, warmupSteps: 1, timedSteps: 0 }, 1000 * comparisons + round);
         const shots: EmbeddedComparisons = { ...batch!, user: new Int32Array(comparisons), userIds: ['new-user'] };
         const start = performance.now();
@@ -297,7 +299,7 @@ async function main(): Promise<void> {
     console.log('| --- | --- | --- | --- | --- |');
     for (const row of rows) console.log(row);
     const localisation = lastJsonLine(runChild(['--localize'])) as { comparisons: number; data: string; milliseconds: number }[];
-    console.log('\nLocalising one new user with core localize() (300 steps, held-out selection every 10), median of 5:');
+    console.log(`\nLocalising one new user with core localize() (300 steps, held-out selection every 10), median of ${LOCALISATION_ROUNDS}:`);
     for (const entry of localisation) console.log(`  ${entry.data.padEnd(8)} N = ${String(entry.comparisons).padStart(3)}: ${entry.milliseconds.toFixed(1)} ms`);
   } finally {
     rmSync(directory, { recursive: true, force: true });
