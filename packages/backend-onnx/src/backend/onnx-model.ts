@@ -64,8 +64,6 @@ export class OnnxModel implements BackendModelV1 {
   private readonly trainable: ParameterInfo[];
   private readonly numUsers: number;
   private parameters = new Map<string, Float32Array>();
-  /** Second buffer of each trainable parameter: a training run reads one and writes the other. */
-  private spareParameters = new Map<string, Float32Array>();
   private moments = new Map<string, { m: Float32Array; v: Float32Array }>();
   private readonly sessions = new Map<SessionKind, Promise<LoadedSession>>();
   private disposed = false;
@@ -256,33 +254,20 @@ export class OnnxModel implements BackendModelV1 {
   }
 
   /**
-   * Runs a train-step or multi-step session with the new state written into arrays the model owns:
-   * each parameter into its spare buffer (the two then swap), each moment over itself. A moment is read
-   * only by the first operation of its own update, which the write depends on, so updating it in place
-   * is safe; a parameter is also read by the backward pass, which nothing orders before its update, so
-   * it gets a second buffer. ONNX Runtime then allocates no state per run, which saves a third of the
-   * peak memory and the page faults of fresh arrays; onnxruntime-node still hands back copies of every
-   * output, which are dropped.
+   * Runs a train-step or multi-step session with the new state written over the old, in the arrays the
+   * model owns. A moment is read only by the first operation of its own update, which its write depends
+   * on; a parameter is also read by the backward pass, so the graphs make its step size wait for those
+   * reads (see emitTrainStep). ONNX Runtime then allocates no state per run, which saves a third of
+   * the peak memory; onnxruntime-node still hands back copies of every output, which are dropped.
    */
   private async runTraining(session: ort.InferenceSession, tensors: Record<string, ort.Tensor>, lossOutput: string): Promise<Record<string, Float32Array>> {
     const targets: Record<string, ort.Tensor> = {};
     for (const info of this.trainable) {
-      let spare = this.spareParameters.get(info.name);
-      if (!spare) {
-        spare = new Float32Array(this.parameters.get(info.name)!.length);
-        this.spareParameters.set(info.name, spare);
-      }
-      targets[Outputs.parameter(info.name)] = toTensors({ target: { type: 'float32', data: spare, dims: info.shape } }).target!;
+      targets[Outputs.parameter(info.name)] = tensors[info.name]!;
       targets[Outputs.m(info.name)] = tensors[MomentInputs.m(info.name)]!;
       targets[Outputs.v(info.name)] = tensors[MomentInputs.v(info.name)]!;
     }
-    const outputs = await runSession(session, tensors, { targets, fetch: [lossOutput] });
-    for (const info of this.trainable) {
-      const spare = this.spareParameters.get(info.name)!;
-      this.spareParameters.set(info.name, this.parameters.get(info.name)!);
-      this.parameters.set(info.name, spare);
-    }
-    return outputs;
+    return runSession(session, tensors, { targets, fetch: [lossOutput] });
   }
 
   async doEvaluate(batch: ComparisonBatchV1): Promise<{ loss: number; logits: Float32Array }> {
@@ -339,7 +324,6 @@ export class OnnxModel implements BackendModelV1 {
       if (loaded) await this.sessionCache.release(loaded.key);
     }
     this.parameters = new Map();
-    this.spareParameters = new Map();
     this.moments = new Map();
   }
 

@@ -97,6 +97,28 @@ export class GraphBuilder {
     this.outputs.push({ name, type, shape });
   }
 
+  /** The outputs of each node of this graph that reads `value`, one list per node. */
+  readersOf(value: string): string[][] {
+    return this.nodes.filter((node) => node.inputs.includes(value)).map((node) => node.outputs);
+  }
+
+  /** `target` and every value it is computed from through this graph's nodes. */
+  ancestorsOf(target: string): Set<string> {
+    const producers = new Map<string, NodeRecord>();
+    for (const node of this.nodes) for (const output of node.outputs) producers.set(output, node);
+    const seen = new Set<string>([target]);
+    const pending = [target];
+    while (pending.length > 0) {
+      const node = producers.get(pending.pop()!);
+      for (const input of node?.inputs ?? []) {
+        if (input === '' || seen.has(input)) continue;
+        seen.add(input);
+        pending.push(input);
+      }
+    }
+    return seen;
+  }
+
   /** Appends a node with one output and returns that output's name. */
   op(opType: string, inputs: string[], attributes: Record<string, AttributeInput> = {}, domain = ''): string {
     return this.node(opType, inputs, 1, attributes, domain)[0]!;

@@ -2,6 +2,7 @@ import { USER_LOGITS, modelProjectors, parameterLayout, type LossSettings, type 
 import { DifferentiableGraph } from '../graph/differentiable-graph.js';
 import { GraphBuilder } from '../graph/graph-builder.js';
 import { TRAINING_OPSET_VERSION, encodeModel } from '../onnx/encode-model.js';
+import { OnnxDataType } from '../onnx/onnx-proto.js';
 import { ADAM_EPSILON_INPUT, adamScalarInputs, emitAdamW } from './adamw-graph.js';
 import {
   Dimensions,
@@ -78,16 +79,33 @@ export function emitTrainStep(graph: DifferentiableGraph, options: TrainGraphOpt
     if (groupScalars.has(info.group)) continue;
     const names = adamScalarInputs(info.group);
     const decay = options.optimizer.groups[info.group].weightDecay > 0 ? declareInput(graph, names.decay, 'float', []) : undefined;
-    groupScalars.set(info.group, { decay, stepSize: declareInput(graph, names.stepSize, 'float', []) });
+    const stepSize = declareInput(graph, names.stepSize, 'float', []);
+    groupScalars.set(info.group, { decay, stepSize });
   }
   const updates = options.trainable.map((info) => {
     const parameter = objective.parameters[info.name]!;
     const gradient = gradients.get(parameter) ?? g.op('Expand', [g.scalar(0), g.op('Shape', [parameter])]);
     const m = declareInput(graph, MomentInputs.m(info.name), 'float', info.shape);
     const v = declareInput(graph, MomentInputs.v(info.name), 'float', info.shape);
-    return { info, ...emitAdamW(g, { parameter, gradient, m, v }, { ...groupScalars.get(info.group)!, epsilon }, options.optimizer) };
+    const scalars = groupScalars.get(info.group)!;
+    // The update overwrites the parameter's own array (OnnxModel.runTraining), so reads of the parameter
+    // that its gradient does not wait for (the backward product with it) must run first.
+    const upstream = g.ancestorsOf(gradient);
+    const laterReads = g.readersOf(parameter).filter((outputs) => !outputs.some((output) => upstream.has(output)));
+    const stepSize = laterReads.length > 0 ? g.op('Add', [scalars.stepSize, emitZeroAfter(g, laterReads.map((outputs) => outputs[0]!))]) : scalars.stepSize;
+    return { info, ...emitAdamW(g, { parameter, gradient, m, v }, { ...scalars, stepSize, epsilon }, options.optimizer) };
   });
   return { loss: objective.loss, updates, masks: objective.masks };
+}
+
+/**
+ * A float scalar that is exactly 0 but data-depends on every tensor in `values` (one element of each),
+ * so whatever reads it runs after all of them. Greater + Cast keep it 0 even for NaN or infinite inputs.
+ */
+function emitZeroAfter(g: GraphBuilder, values: string[]): string {
+  const firsts = values.map((value) => g.op('Slice', [g.op('Reshape', [value, g.int64s([-1])]), g.int64s([0]), g.int64s([1])]));
+  const sum = g.op('ReduceSum', [firsts.length === 1 ? firsts[0]! : g.op('Concat', firsts, { axis: 0 })], { keepdims: 0 });
+  return g.op('Mul', [g.op('Cast', [g.op('Greater', [sum, g.scalar(0)])], { to: OnnxDataType.float }), g.scalar(0)]);
 }
 
 /** Forward (training mode), backward of the trainable parameters and their AdamW update, in one graph. */
