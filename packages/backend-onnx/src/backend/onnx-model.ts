@@ -34,7 +34,7 @@ import {
 } from '../model/session-graphs.js';
 import { frozenPalBObjective, reduceFrozenPalBBatch, type FrozenPalBBatch } from './frozen-pal-b-objective.js';
 import { buildMultiStepTrainGraph, type MultiStepGraph } from '../model/multi-step-graph.js';
-import { stackStepFeeds } from './stack-feeds.js';
+import { concatenate, stackStepFeeds } from './stack-feeds.js';
 import { dropoutMaskFeeds, objectiveFeeds, scoreFeeds, type Feed } from './batch-feeds.js';
 import type { SessionCache } from './session-cache.js';
 import { runSession, scalarTensor, toTensors } from './session-runner.js';
@@ -201,15 +201,10 @@ export class OnnxModel implements BackendModelV1 {
     const { session } = await this.load('features');
     const { definition, loss } = this.options;
     const prepared = batches.map((batch) => objectiveFeeds(definition, loss, batch).feeds);
-    const stack = (name: 'items' | 'prompts') => {
-      const parts = prepared.map((feeds) => feeds[name]!.data as Float32Array);
-      const data = new Float32Array(parts.reduce((total, part) => total + part.length, 0));
-      let offset = 0;
-      for (const part of parts) {
-        data.set(part, offset);
-        offset += part.length;
-      }
-      return { type: 'float32' as const, data, dims: [data.length / prepared[0]![name]!.dims[1]!, prepared[0]![name]!.dims[1]!] };
+    const stack = (name: 'items' | 'prompts'): Feed => {
+      const data = concatenate(prepared.map((feeds) => feeds[name]!.data as Float32Array), Float32Array);
+      const cols = prepared[0]![name]!.dims[1]!;
+      return { type: 'float32', data, dims: [data.length / cols, cols] };
     };
     const tensors = toTensors({ items: stack('items'), prompts: stack('prompts') });
     this.addParameterTensors(tensors);

@@ -28,7 +28,8 @@ export function stackStepFeeds(graph: MultiStepGraph, steps: BatchFeeds[], scala
   return feeds;
 }
 
-function concatenate<T extends Float32Array | BigInt64Array>(parts: T[], type: { new (length: number): T }): T {
+/** The arrays one after another in a new array. */
+export function concatenate<T extends Float32Array | BigInt64Array>(parts: T[], type: { new (length: number): T }): T {
   const out = new type(parts.reduce((total, part) => total + part.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -79,8 +79,7 @@ export function emitTrainStep(graph: DifferentiableGraph, options: TrainGraphOpt
     if (groupScalars.has(info.group)) continue;
     const names = adamScalarInputs(info.group);
     const decay = options.optimizer.groups[info.group].weightDecay > 0 ? declareInput(graph, names.decay, 'float', []) : undefined;
-    const stepSize = declareInput(graph, names.stepSize, 'float', []);
-    groupScalars.set(info.group, { decay, stepSize });
+    groupScalars.set(info.group, { decay, stepSize: declareInput(graph, names.stepSize, 'float', []) });
   }
   const updates = options.trainable.map((info) => {
     const parameter = objective.parameters[info.name]!;
@@ -99,11 +98,13 @@ export function emitTrainStep(graph: DifferentiableGraph, options: TrainGraphOpt
 }
 
 /**
- * A float scalar that is exactly 0 but data-depends on every tensor in `values` (one element of each),
+ * A float scalar that is exactly 0 but data-depends on every tensor in `values` (one element of each,
+ * of any type),
  * so whatever reads it runs after all of them. Greater + Cast keep it 0 even for NaN or infinite inputs.
  */
 function emitZeroAfter(g: GraphBuilder, values: string[]): string {
-  const firsts = values.map((value) => g.op('Slice', [g.op('Reshape', [value, g.int64s([-1])]), g.int64s([0]), g.int64s([1])]));
+  const first = (value: string) => g.op('Slice', [g.op('Reshape', [value, g.int64s([-1])]), g.int64s([0]), g.int64s([1])]);
+  const firsts = values.map((value) => g.op('Cast', [first(value)], { to: OnnxDataType.float }));
   const sum = g.op('ReduceSum', [firsts.length === 1 ? firsts[0]! : g.op('Concat', firsts, { axis: 0 })], { keepdims: 0 });
   return g.op('Mul', [g.op('Cast', [g.op('Greater', [sum, g.scalar(0)])], { to: OnnxDataType.float }), g.scalar(0)]);
 }
