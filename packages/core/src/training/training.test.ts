@@ -80,6 +80,40 @@ describe('localize, zero-shot and scoring', () => {
     expect(localized.model.weights[USER_LOGITS]!.shape).toEqual([8, K]);
   });
 
+  it('should hand its training and held-out batches to doPrepareBatches once, before any step', async () => {
+    const trained = await train({ backend, definition, train: data.train, options: { epochs: 1 } });
+    const calls: string[] = [];
+    const prepared: number[][] = [];
+    const recording: typeof backend = {
+      ...backend,
+      doCreateModel: async (options) => {
+        const created = await backend.doCreateModel(options);
+        const model = created.model;
+        return {
+          ...created,
+          model: {
+            ...model,
+            doTrainStep: (batch, step) => (calls.push('step'), model.doTrainStep(batch, step)),
+            doEvaluate: (batch) => (calls.push('evaluate'), model.doEvaluate(batch)),
+            doExportWeights: () => model.doExportWeights(),
+            doDispose: () => model.doDispose(),
+            doPrepareBatches: async (batches) => {
+              calls.push('prepare');
+              prepared.push(batches.map((batch) => batch.label.length));
+            },
+          },
+        };
+      },
+    };
+    const hinted = await localize({ backend: recording, model: trained.model, data: data.unseen, options: { steps: 20 } });
+    const plain = await localize({ backend, model: trained.model, data: data.unseen, options: { steps: 20 } });
+    expect(calls[0]).toBe('prepare');
+    expect(calls.filter((call) => call === 'prepare')).toHaveLength(1);
+    // 2 unseen users x 20 comparisons, 20% of each user's held out.
+    expect(prepared).toEqual([[32, 8]]);
+    expect(Array.from(hinted.model.weights[USER_LOGITS]!.data)).toEqual(Array.from(plain.model.weights[USER_LOGITS]!.data));
+  });
+
   it('should give zero-shot users the population-average mixture', async () => {
     const trained = await train({ backend, definition, train: data.train, options: { epochs: 1 } });
     const model = addZeroShotUsers(trained.model, ['newcomer']);
