@@ -67,13 +67,13 @@ const definition = parseModelDefinition({
 }) as PalBModelDefinition;
 
 /** Minibatches in core's indexed form; Personas-shaped ones share two item rows and a statement pool. */
-function makeBatches(scenario: Scenario, seed: number): ComparisonBatchV1[] {
+function makeBatches(scenario: Scenario, seed: number, batchCount?: number): ComparisonBatchV1[] {
   const random = new Random(seed);
   const count = scenario.batchSize;
   const fill = (length: number) => Float32Array.from({ length }, () => random.normal() / Math.sqrt(DIMENSION));
   const statements = scenario.data === 'personas' ? fill(PERSONA_STATEMENTS * DIMENSION) : undefined;
   // A few distinct minibatches, cycled: enough to keep caches honest without the data dominating memory.
-  const total = scenario.batchSize >= 2048 ? 2 : 8;
+  const total = batchCount ?? (scenario.batchSize >= 2048 ? 2 : 8);
   return Array.from({ length: total }, () => {
     const user = Int32Array.from({ length: count }, () => random.integer(NUM_USERS));
     const label = Int8Array.from({ length: count }, () => (random.uniform() < 0.5 ? 1 : 0));
@@ -212,7 +212,8 @@ async function measureLocalisation(): Promise<{ comparisons: number; data: strin
       const timings: number[] = [];
       // The first round only warms the backend's shared sessions; every round localises fresh data.
       for (let round = 0; round < LOCALISATION_ROUNDS + 1; round++) {
-        const [batch] = makeBatches({ name: '', data, batchSize: comparisons, stepsPerCall: 1, warmupSteps: 1, timedSteps: 0 }, 1000 * comparisons + round);
+        // One batch only: the garbage of generating more would be collected inside the timed call.
+        const [batch] = makeBatches({ name: '', data, batchSize: comparisons, stepsPerCall: 1, warmupSteps: 1, timedSteps: 0 }, 1000 * comparisons + round, 1);
         const shots: EmbeddedComparisons = { ...batch!, user: new Int32Array(comparisons), userIds: ['new-user'] };
         const start = performance.now();
         await localize({ backend, model, data: shots });
