@@ -70,7 +70,11 @@ const definition = parseModelDefinition({
 function makeBatches(scenario: Scenario, seed: number, batchCount?: number): ComparisonBatchV1[] {
   const random = new Random(seed);
   const count = scenario.batchSize;
-  const fill = (length: number) => Float32Array.from({ length }, () => random.normal() / Math.sqrt(DIMENSION));
+  const fill = (length: number) => {
+    const data = new Float32Array(length);
+    for (let index = 0; index < length; index++) data[index] = random.normal() / Math.sqrt(DIMENSION);
+    return data;
+  };
   const statements = scenario.data === 'personas' ? fill(PERSONA_STATEMENTS * DIMENSION) : undefined;
   // A few distinct minibatches, cycled: enough to keep caches honest without the data dominating memory.
   const total = batchCount ?? (scenario.batchSize >= 2048 ? 2 : 8);
